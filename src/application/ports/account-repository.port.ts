@@ -1,0 +1,27 @@
+import type { Account } from '../../domain/account';
+
+export interface AccountSummary {
+  id: string;
+  name: string;
+  domains: string[];
+}
+
+export interface AccountDetails extends AccountSummary {
+  contactCount: number;
+}
+
+export interface AccountPage {
+  accounts: AccountSummary[];
+  /** The id after which the next page starts, or null on the last page. */
+  nextAfterId: string | null;
+}
+
+export interface AccountRepository {
+  /** Inserts or replaces every account (name and the whole domain list) in one transaction. */
+  upsertMany(accounts: readonly Account[]): Promise<void>;
+  /** Deletes the account and its contacts; false when there was no such account. */
+  delete(id: string): Promise<boolean>;
+  get(id: string): Promise<AccountDetails | null>;
+  /** Accounts ordered by id, starting after `afterId`. */
+  list(limit: number, afterId: string | null): Promise<AccountPage>;
+}
