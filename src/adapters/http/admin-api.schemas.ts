@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+import { MAX_BATCH_ROWS } from '../../application/use-cases/batch-limits';
+import type { Account, Contact } from '../../domain/account';
+import { Email, EmailDomain } from '../../domain/email';
+
+export const MAX_DOMAINS_PER_ACCOUNT = 1_000;
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1_000;
+
+export const accountIdSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(256, 'must be at most 256 characters');
+
+const domainSchema = z.string().transform((raw, ctx) => {
+  const domain = EmailDomain.parse(raw);
+  if (domain === null) {
+    ctx.addIssue({ code: 'custom', message: `"${raw.slice(0, 100)}" is not a domain` });
+    return z.NEVER;
+  }
+  return domain;
+});
+
+const emailSchema = z.string().transform((raw, ctx) => {
+  const email = Email.parse(raw);
+  if (email === null) {
+    ctx.addIssue({ code: 'custom', message: `"${raw.slice(0, 100)}" is not an email address` });
+    return z.NEVER;
+  }
+  return email;
+});
+
+const batch = <T extends z.ZodType>(row: T) =>
+  z
+    .array(row, { error: 'the body must be a JSON array' })
+    .max(MAX_BATCH_ROWS, `at most ${MAX_BATCH_ROWS} rows per request; split larger uploads`);
+
+export const putAccountsSchema = batch(
+  z.object({
+    id: accountIdSchema,
+    name: z.string().trim().min(1, 'must not be empty').max(1_000, 'must be at most 1000 characters'),
+    domains: z
+      .array(domainSchema)
+      .max(MAX_DOMAINS_PER_ACCOUNT, `at most ${MAX_DOMAINS_PER_ACCOUNT} domains per account`)
+      .default([])
+      .transform((domains) => [...new Map(domains.map((domain) => [domain.value, domain])).values()]),
+  }),
+).transform((rows): Account[] => rows);
+
+export const putContactsSchema = batch(
+  z.object({
+    email: emailSchema,
+    name: z
+      .string()
+      .trim()
+      .max(1_000, 'must be at most 1000 characters')
+      .transform((name) => (name === '' ? null : name))
+      .nullable()
+      .optional(),
+    accountId: accountIdSchema,
+  }),
+).transform((rows): Contact[] => rows);
+
+export const listAccountsQuerySchema = z.object({
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`)
+    .default(DEFAULT_PAGE_SIZE),
+  cursor: z.string().optional(),
+});

@@ -1,0 +1,76 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+
+import type { Logger } from '../../application/ports/logger.port';
+import { DomainError, ValidationFailedError, type ValidationIssue } from '../../domain/errors';
+
+const STATUS_BY_CODE: Record<string, number> = {
+  validation_failed: 400,
+  not_found: 404,
+};
+
+/** Body of every error answer: a stable `error` code, a sentence, and for 400s the reasons. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+  issues?: ValidationIssue[];
+}
+
+export function zodIssues(error: ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map((key) => (typeof key === 'number' ? key : String(key))),
+    message: issue.message,
+  }));
+}
+
+export const notFoundHandler: RequestHandler = (_req, res) => {
+  res.status(404).json({ error: 'not_found', message: 'No such endpoint' } satisfies ErrorBody);
+};
+
+/** Maps error codes to statuses; anything unexpected is logged and answered 500 without details. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    if (error instanceof ZodError) {
+      res
+        .status(400)
+        .json({ error: 'validation_failed', message: 'The request is invalid', issues: zodIssues(error) });
+      return;
+    }
+    if (error instanceof ValidationFailedError) {
+      res
+        .status(400)
+        .json({ error: error.code, message: error.message, issues: error.issues } satisfies ErrorBody);
+      return;
+    }
+    if (error instanceof DomainError) {
+      res.status(STATUS_BY_CODE[error.code] ?? 400).json({ error: error.code, message: error.message });
+      return;
+    }
+    const status = httpErrorStatus(error);
+    if (status !== null) {
+      // Errors of express' own body parser (malformed JSON, too large, bad encoding) are the client's.
+      const message = status === 413 ? 'The request body is too large' : 'The request body is not valid JSON';
+      res.status(status).json({ error: status === 413 ? 'payload_too_large' : 'invalid_body', message });
+      return;
+    }
+    logger.error('unhandled error', {
+      method: req.method,
+      path: req.path,
+      error:
+        error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error,
+    });
+    res
+      .status(500)
+      .json({ error: 'internal', message: 'Something went wrong on our side' } satisfies ErrorBody);
+  };
+}
+
+function httpErrorStatus(error: unknown): number | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 && expose === true ? status : null;
+}

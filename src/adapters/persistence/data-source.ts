@@ -1,0 +1,39 @@
+import { DataSource } from 'typeorm';
+
+import type { Logger } from '../../application/ports/logger.port';
+import { ORM_ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+import { QueryCounter, TypeOrmLogger } from './typeorm-logger';
+
+export interface DataSourceOptions {
+  url: string;
+  poolSize: number;
+  logger: Logger;
+  /** A schema of its own (created beforehand), so that test files can share one PostgreSQL database. */
+  schema?: string;
+  queryCounter?: QueryCounter;
+}
+
+/** One DataSource for the server and the embedded database alike: the `pg` driver, committed migrations only. */
+export function createDataSource(options: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    entities: ORM_ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    installExtensions: false,
+    uuidExtension: 'pgcrypto',
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+    logging: ['query', 'error', 'warn', 'migration'],
+    maxQueryExecutionTime: 1_000,
+    logger: new TypeOrmLogger(options.logger, options.queryCounter ?? new QueryCounter()),
+    extra: {
+      max: options.poolSize,
+      connectionTimeoutMillis: 5_000,
+      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    },
+  });
+}
