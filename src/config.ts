@@ -106,7 +106,8 @@ const secret = (name: string) =>
 // Unset and empty mean "default" for every variable but the two cron ones, where empty turns the job off.
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: integer(1, 65535).default(3000),
+  // 0 takes any free port (tests).
+  PORT: integer(0, 65535).default(3000),
   PUBLIC_URL: httpUrl.optional(),
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_SIZE: integer(1, 100).default(10),

@@ -1,0 +1,212 @@
+import type { DataSource } from 'typeorm';
+
+import { TypeOrmAccountRepository } from '../../src/adapters/persistence/typeorm-account.repository';
+import { TypeOrmContactRepository } from '../../src/adapters/persistence/typeorm-contact.repository';
+import { TypeOrmDatabaseHealth } from '../../src/adapters/persistence/typeorm-database-health';
+import { TypeOrmMatchLookupRepository } from '../../src/adapters/persistence/typeorm-match-lookup.repository';
+import { aContact, anAccount } from '../support/builders';
+import { databaseTargets, type TestDatabase } from '../support/databases';
+
+/** The persistence ports' contract, run against every database the suite can reach here. */
+describe.each(databaseTargets())('persistence contract on $name', (target) => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let accounts: TypeOrmAccountRepository;
+  let contacts: TypeOrmContactRepository;
+  let lookups: TypeOrmMatchLookupRepository;
+
+  beforeAll(async () => {
+    db = await target.start();
+    dataSource = db.dataSource;
+    accounts = new TypeOrmAccountRepository(dataSource);
+    contacts = new TypeOrmContactRepository(dataSource);
+    lookups = new TypeOrmMatchLookupRepository(dataSource);
+  });
+
+  afterAll(() => db.stop());
+
+  beforeEach(() => dataSource.query('TRUNCATE accounts, account_domains, contacts'));
+
+  describe('schema', () => {
+    it('matches the ORM entities exactly (no migration is missing)', async () => {
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+    });
+
+    it('reverts and re-applies every migration', async () => {
+      for (let i = 0; i < dataSource.migrations.length; i++) await dataSource.undoLastMigration();
+      const tables = await dataSource.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_name IN ('accounts', 'contacts', 'account_domains')`,
+      );
+      expect(tables[0]!.n).toBe(0);
+      await dataSource.runMigrations({ transaction: 'each' });
+      expect(await dataSource.showMigrations()).toBe(false);
+    });
+  });
+
+  describe('accounts', () => {
+    it('stores accounts with their domains, sorted', async () => {
+      await accounts.upsertMany([
+        anAccount('logo').named('Logo').withDomain('logo.com', 'eu.logo.com').build(),
+      ]);
+      expect(await accounts.get('logo')).toEqual({
+        id: 'logo',
+        name: 'Logo',
+        domains: ['eu.logo.com', 'logo.com'],
+        contactCount: 0,
+      });
+    });
+
+    it('is idempotent: the same upsert twice leaves the same rows, untouched', async () => {
+      const batch = [anAccount('logo').withDomain('logo.com').build(), anAccount('acme').build()];
+      await accounts.upsertMany(batch);
+      const before = await dataSource.query<{ id: string; updated_at: Date }[]>(
+        'SELECT id, updated_at FROM accounts ORDER BY id',
+      );
+      await accounts.upsertMany(batch);
+      const after = await dataSource.query('SELECT id, updated_at FROM accounts ORDER BY id');
+      expect(after).toEqual(before);
+      expect(await dataSource.query('SELECT count(*)::int AS n FROM account_domains')).toEqual([{ n: 1 }]);
+    });
+
+    it('replaces the name and the whole domain list', async () => {
+      await accounts.upsertMany([anAccount('logo').named('Old').withDomain('logo.com', 'old.com').build()]);
+      await accounts.upsertMany([anAccount('logo').named('New').withDomain('logo.com', 'new.com').build()]);
+      expect(await accounts.get('logo')).toMatchObject({ name: 'New', domains: ['logo.com', 'new.com'] });
+    });
+
+    it('lets several accounts list one domain', async () => {
+      await accounts.upsertMany([
+        anAccount('a').withDomain('shared.com').build(),
+        anAccount('b').withDomain('shared.com').build(),
+      ]);
+      const found = await lookups.fetch([], ['shared.com']);
+      expect(found.accountIdsByDomain.get('shared.com')).toEqual(['a', 'b']);
+    });
+
+    it('pages by id without gaps or repeats', async () => {
+      const ids = Array.from({ length: 25 }, (_, i) => `acc-${String(i).padStart(2, '0')}`);
+      await accounts.upsertMany(ids.map((id) => anAccount(id).withDomain(`${id}.com`).build()));
+      const seen: string[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      do {
+        const page = await accounts.list(10, after);
+        seen.push(...page.accounts.map((account) => account.id));
+        after = page.nextAfterId;
+        pages++;
+      } while (after !== null);
+      expect(seen).toEqual(ids);
+      expect(pages).toBe(3);
+      expect((await accounts.list(10, null)).accounts[0]).toEqual({
+        id: 'acc-00',
+        name: 'Account acc-00',
+        domains: ['acc-00.com'],
+      });
+    });
+
+    it('deletes an account with its domains and contacts', async () => {
+      await accounts.upsertMany([
+        anAccount('logo').withDomain('logo.com').build(),
+        anAccount('acme').build(),
+      ]);
+      await contacts.upsertMany([aContact('tess@logo.com', 'logo'), aContact('wile@acme.com', 'acme')]);
+      expect(await accounts.delete('logo')).toBe(true);
+      expect(await accounts.get('logo')).toBeNull();
+      const found = await lookups.fetch(['tess@logo.com', 'wile@acme.com'], ['logo.com']);
+      expect([...found.contactsByEmail.keys()]).toEqual(['wile@acme.com']);
+      expect(found.accountIdsByDomain.size).toBe(0);
+      expect(await accounts.delete('logo')).toBe(false);
+    });
+
+    it('writes 10,000 accounts in one batch with a constant number of statements', async () => {
+      const batch = Array.from({ length: 10_000 }, (_, i) =>
+        anAccount(`bulk-${i}`).withDomain(`bulk-${i}.com`).build(),
+      );
+      const before = db.queryCounter.count;
+      await accounts.upsertMany(batch);
+      expect(db.queryCounter.count - before).toBeLessThanOrEqual(5);
+      expect(await dataSource.query('SELECT count(*)::int AS n FROM account_domains')).toEqual([
+        { n: 10_000 },
+      ]);
+    });
+  });
+
+  describe('contacts', () => {
+    beforeEach(() => accounts.upsertMany([anAccount('logo').build(), anAccount('acme').build()]));
+
+    it('counts contacts on the account', async () => {
+      await contacts.upsertMany([aContact('tess@logo.com', 'logo'), aContact('ann@logo.com', 'logo')]);
+      expect(await accounts.get('logo')).toMatchObject({ contactCount: 2 });
+    });
+
+    it('writes nothing when one contact names an unknown account', async () => {
+      const result = await contacts.upsertMany([
+        aContact('tess@logo.com', 'logo'),
+        aContact('x@y.com', 'ghost'),
+      ]);
+      expect(result.unknownAccountIds).toEqual(['ghost']);
+      expect(await dataSource.query('SELECT count(*)::int AS n FROM contacts')).toEqual([{ n: 0 }]);
+    });
+
+    it('keeps a stored name when none is sent and clears it on an explicit null', async () => {
+      await contacts.upsertMany([aContact('tess@logo.com', 'logo', 'Tess Ter')]);
+      await contacts.upsertMany([aContact('tess@logo.com', 'acme')]);
+      let found = await lookups.fetch(['tess@logo.com'], []);
+      expect(found.contactsByEmail.get('tess@logo.com')).toEqual({ accountId: 'acme', name: 'Tess Ter' });
+      await contacts.upsertMany([aContact('tess@logo.com', 'acme', null)]);
+      found = await lookups.fetch(['tess@logo.com'], []);
+      expect(found.contactsByEmail.get('tess@logo.com')).toEqual({ accountId: 'acme', name: null });
+    });
+
+    it('deletes a contact', async () => {
+      await contacts.upsertMany([aContact('tess@logo.com', 'logo')]);
+      expect(await contacts.delete('tess@logo.com')).toBe(true);
+      expect(await contacts.delete('tess@logo.com')).toBe(false);
+    });
+  });
+
+  describe('match lookups', () => {
+    it('fetches any batch in the same two statements', async () => {
+      const ids = Array.from({ length: 200 }, (_, i) => `acc-${i}`);
+      await accounts.upsertMany(ids.map((id) => anAccount(id).withDomain(`${id}.com`).build()));
+      await contacts.upsertMany(ids.map((id) => aContact(`person@${id}.com`, id)));
+
+      const roundTrips = async (size: number) => {
+        const before = db.queryCounter.count;
+        const found = await lookups.fetch(
+          ids.slice(0, size).map((id) => `person@${id}.com`),
+          ids.slice(0, size).map((id) => `${id}.com`),
+        );
+        expect(found.contactsByEmail.size).toBe(size);
+        expect(found.accountIdsByDomain.size).toBe(size);
+        return db.queryCounter.count - before;
+      };
+      expect(await roundTrips(1)).toBe(2);
+      expect(await roundTrips(200)).toBe(2);
+    });
+
+    it('returns each contact with its account and name', async () => {
+      await accounts.upsertMany([anAccount('logo').withDomain('logo.com').build()]);
+      await contacts.upsertMany([aContact('tess@logo.com', 'logo', 'Tess Ter')]);
+      const found = await lookups.fetch(['tess@logo.com', 'nobody@logo.com'], ['logo.com', 'nowhere.com']);
+      expect(found.contactsByEmail).toEqual(
+        new Map([['tess@logo.com', { accountId: 'logo', name: 'Tess Ter' }]]),
+      );
+      expect(found.accountIdsByDomain).toEqual(new Map([['logo.com', ['logo']]]));
+    });
+
+    it('asks nothing for an empty batch', async () => {
+      const before = db.queryCounter.count;
+      await lookups.fetch([], []);
+      expect(db.queryCounter.count).toBe(before);
+    });
+  });
+
+  describe('health', () => {
+    it('answers while the database is up', async () => {
+      await expect(new TypeOrmDatabaseHealth(dataSource).check(2_000)).resolves.toBeUndefined();
+    });
+  });
+});

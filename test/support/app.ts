@@ -1,0 +1,43 @@
+import type { Express } from 'express';
+import type { Container } from 'inversify';
+
+import { createApp } from '../../src/adapters/http/app';
+import { type Config, loadConfig } from '../../src/config';
+import { buildContainer } from '../../src/container';
+import type { DatabaseTarget, TestDatabase } from './databases';
+import { RecordingLogger } from './logger';
+
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';
+export const TEST_SECRET_KEY = 'test-secret-key-0123456789-0123456789';
+
+export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    SECRET_KEY: TEST_SECRET_KEY,
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    INTERNAL_DOMAINS: 'ourco.com',
+    ...env,
+  });
+}
+
+export interface TestApp {
+  app: Express;
+  container: Container;
+  db: TestDatabase;
+  logger: RecordingLogger;
+  stop(): Promise<void>;
+}
+
+/** The real container and express app on a test database; `configure` may rebind ports before the app is built. */
+export async function startTestApp(
+  target: DatabaseTarget,
+  options: { env?: NodeJS.ProcessEnv; configure?: (container: Container) => void } = {},
+): Promise<TestApp> {
+  const db = await target.start();
+  const logger = new RecordingLogger();
+  const container = buildContainer({ config: testConfig(options.env), logger, dataSource: db.dataSource });
+  options.configure?.(container);
+  return { app: createApp(container), container, db, logger, stop: () => db.stop() };
+}
+
+export const auth = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };

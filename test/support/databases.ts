@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+
+import { createDataSource } from '../../src/adapters/persistence/data-source';
+import { startEmbeddedPostgres } from '../../src/adapters/persistence/embedded-postgres';
+import { QueryCounter } from '../../src/adapters/persistence/typeorm-logger';
+import { RecordingLogger } from './logger';
+
+export interface TestDatabase {
+  dataSource: DataSource;
+  queryCounter: QueryCounter;
+  /** The URL the data source uses (with its own schema on a server). */
+  url: string;
+  schema: string | undefined;
+  stop(): Promise<void>;
+}
+
+export interface DatabaseTarget {
+  name: 'embedded' | 'postgres';
+  start(): Promise<TestDatabase>;
+}
+
+const POOL_SIZE = 4;
+
+/** In-memory PGlite: always available, even on a machine without a database server. */
+export const embeddedTarget: DatabaseTarget = {
+  name: 'embedded',
+  async start() {
+    const embedded = await startEmbeddedPostgres({ maxConnections: POOL_SIZE + 1 });
+    const database = await connect(embedded.url, undefined);
+    return {
+      ...database,
+      async stop() {
+        await database.stop();
+        await embedded.stop();
+      },
+    };
+  },
+};
+
+/**
+ * TEST_DATABASE_URL's server, in a schema of this test file's own (dropped afterwards), so that jest workers
+ * running in parallel never see each other's rows.
+ */
+export function postgresTarget(serverUrl: string): DatabaseTarget {
+  return {
+    name: 'postgres',
+    async start() {
+      const schema = `test_${randomBytes(6).toString('hex')}`;
+      await withClient(serverUrl, (client) => client.query(`CREATE SCHEMA ${schema}`));
+      const database = await connect(serverUrl, schema);
+      return {
+        ...database,
+        async stop() {
+          await database.stop();
+          await withClient(serverUrl, (client) => client.query(`DROP SCHEMA ${schema} CASCADE`));
+        },
+      };
+    },
+  };
+}
+
+/** Every database the suite runs against here: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export function databaseTargets(): DatabaseTarget[] {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  return serverUrl ? [embeddedTarget, postgresTarget(serverUrl)] : [embeddedTarget];
+}
+
+async function connect(
+  url: string,
+  schema: string | undefined,
+): Promise<Omit<TestDatabase, 'stop'> & { stop(): Promise<void> }> {
+  const queryCounter = new QueryCounter();
+  const dataSource = createDataSource({
+    url,
+    poolSize: POOL_SIZE,
+    logger: new RecordingLogger(),
+    schema,
+    queryCounter,
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return { dataSource, queryCounter, url, schema, stop: () => dataSource.destroy() };
+}
+
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,43 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the port once the service logs that it listens; rejects if it exits first. */
+  listening: Promise<number>;
+  exited: Promise<number | null>;
+}
+
+/** Runs `src/main.ts` in a child process, exactly as `npm start` runs its compiled twin. */
+export function spawnService(env: NodeJS.ProcessEnv): ServiceProcess {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const listening = new Promise<number>((resolve, reject) => {
+    const onData = () => {
+      const match = /"port":(\d+)[^\n]*"msg":"service listening"/.exec(out);
+      if (match) {
+        child.stdout.off('data', onData);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout.on('data', onData);
+    void exited.then((code) =>
+      reject(new Error(`service exited with ${code} before listening:\n${err}\n${out}`)),
+    );
+  });
+  listening.catch(() => undefined);
+  return { child, stdout: () => out, stderr: () => err, listening, exited };
+}
