@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+
+import * as match from './match';
+
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  match: match.run,
+};
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2);
+  const unknown = names.filter((name) => !(name in BENCHMARKS));
+  if (names.length === 0 || unknown.length > 0) {
+    process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}> ...\n`);
+    process.exit(2);
+  }
+  for (const name of names) await BENCHMARKS[name]!();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
