@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+
+/** What the user consented to, remembered with the authorization code. */
+export interface AuthorizationGrant {
+  email: string;
+  redirectUri: string;
+  scope: string;
+  offline: boolean;
+  /** `prompt=consent`: Google hands out a refresh token again only when the consent screen was forced. */
+  forceConsent: boolean;
+}
+
+/** Google's token endpoint answer, keys in Google's order. */
+export interface TokenAnswer {
+  access_token: string;
+  expires_in: number;
+  refresh_token?: string;
+  scope: string;
+  token_type: 'Bearer';
+}
+
+const CODE_TTL_MS = 10 * 60_000;
+
+const opaque = (prefix: string): string => `${prefix}${randomBytes(24).toString('base64url')}`;
+
+/** Authorization codes, refresh tokens and access tokens of the single sandbox OAuth client. */
+export class OAuthStore {
+  private readonly codes = new Map<string, AuthorizationGrant & { expiresAt: number }>();
+  private readonly refreshTokens = new Map<string, { email: string; scope: string }>();
+  private readonly accessTokens = new Map<string, { email: string; expiresAt: number }>();
+  /** Users to whom a refresh token was issued and whose grant still stands. */
+  private readonly offlineGrants = new Set<string>();
+
+  constructor(
+    private readonly now: () => Date,
+    private readonly accessTokenTtlSeconds: number,
+  ) {}
+
+  issueCode(grant: AuthorizationGrant): string {
+    const code = opaque('4/0A');
+    this.codes.set(code, { ...grant, expiresAt: this.now().getTime() + CODE_TTL_MS });
+    return code;
+  }
+
+  /** Single use: the code is gone after this, whatever the outcome. */
+  redeemCode(code: string): AuthorizationGrant | null {
+    const grant = this.codes.get(code);
+    this.codes.delete(code);
+    if (grant === undefined || grant.expiresAt <= this.now().getTime()) return null;
+    return grant;
+  }
+
+  exchange(grant: AuthorizationGrant): TokenAnswer {
+    const withRefreshToken = grant.offline && (!this.offlineGrants.has(grant.email) || grant.forceConsent);
+    const accessToken = this.issueAccessToken(grant.email);
+    if (!withRefreshToken) return this.answer(accessToken, grant.scope);
+    const refreshToken = opaque('1//0');
+    this.refreshTokens.set(refreshToken, { email: grant.email, scope: grant.scope });
+    this.offlineGrants.add(grant.email);
+    return this.answer(accessToken, grant.scope, refreshToken);
+  }
+
+  /** A new access token; never a new refresh token, as Google. */
+  refresh(refreshToken: string): { email: string; answer: TokenAnswer } | null {
+    const grant = this.refreshTokens.get(refreshToken);
+    if (grant === undefined) return null;
+    return { email: grant.email, answer: this.answer(this.issueAccessToken(grant.email), grant.scope) };
+  }
+
+  userOfAccessToken(token: string): string | null {
+    const access = this.accessTokens.get(token);
+    return access !== undefined && access.expiresAt > this.now().getTime() ? access.email : null;
+  }
+
+  /** Revoking any token of a user removes the app's whole grant, as Google's revoke endpoint does. */
+  revoke(token: string): boolean {
+    const email = this.refreshTokens.get(token)?.email ?? this.accessTokens.get(token)?.email;
+    if (email === undefined) return false;
+    this.revokeGrant(email);
+    return true;
+  }
+
+  revokeGrant(email: string): void {
+    for (const [token, grant] of this.refreshTokens)
+      if (grant.email === email) this.refreshTokens.delete(token);
+    this.expireAccessTokens(email);
+    this.offlineGrants.delete(email);
+  }
+
+  expireAccessTokens(email?: string): void {
+    for (const [token, access] of this.accessTokens) {
+      if (email === undefined || access.email === email) this.accessTokens.delete(token);
+    }
+  }
+
+  private issueAccessToken(email: string): string {
+    const token = opaque('ya29.a0');
+    this.accessTokens.set(token, {
+      email,
+      expiresAt: this.now().getTime() + this.accessTokenTtlSeconds * 1000,
+    });
+    return token;
+  }
+
+  private answer(accessToken: string, scope: string, refreshToken?: string): TokenAnswer {
+    return {
+      access_token: accessToken,
+      expires_in: this.accessTokenTtlSeconds,
+      ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+      scope,
+      token_type: 'Bearer',
+    };
+  }
+}
