@@ -5,7 +5,7 @@ import { TypeOrmContactRepository } from '../../src/adapters/persistence/typeorm
 import { TypeOrmDatabaseHealth } from '../../src/adapters/persistence/typeorm-database-health';
 import { TypeOrmMatchLookupRepository } from '../../src/adapters/persistence/typeorm-match-lookup.repository';
 import { aContact, anAccount } from '../support/builders';
-import { databaseTargets, type TestDatabase } from '../support/databases';
+import { databaseTargets, resetData, type TestDatabase } from '../support/databases';
 
 /** The persistence ports' contract, run against every database the suite can reach here. */
 describe.each(databaseTargets())('persistence contract on $name', (target) => {
@@ -18,14 +18,14 @@ describe.each(databaseTargets())('persistence contract on $name', (target) => {
   beforeAll(async () => {
     db = await target.start();
     dataSource = db.dataSource;
-    accounts = new TypeOrmAccountRepository(dataSource);
-    contacts = new TypeOrmContactRepository(dataSource);
-    lookups = new TypeOrmMatchLookupRepository(dataSource);
+    accounts = new TypeOrmAccountRepository(dataSource.manager);
+    contacts = new TypeOrmContactRepository(dataSource.manager);
+    lookups = new TypeOrmMatchLookupRepository(dataSource.manager);
   });
 
   afterAll(() => db.stop());
 
-  beforeEach(() => dataSource.query('TRUNCATE accounts, account_domains, contacts'));
+  beforeEach(() => resetData(dataSource));
 
   describe('schema', () => {
     it('matches the ORM entities exactly (no migration is missing)', async () => {
@@ -37,7 +37,7 @@ describe.each(databaseTargets())('persistence contract on $name', (target) => {
       for (let i = 0; i < dataSource.migrations.length; i++) await dataSource.undoLastMigration();
       const tables = await dataSource.query<{ n: number }[]>(
         `SELECT count(*)::int AS n FROM information_schema.tables
-         WHERE table_schema = current_schema() AND table_name IN ('accounts', 'contacts', 'account_domains')`,
+         WHERE table_schema = current_schema() AND table_name IN ('accounts', 'contacts', 'meetings', 'members')`,
       );
       expect(tables[0]!.n).toBe(0);
       await dataSource.runMigrations({ transaction: 'each' });
@@ -112,12 +112,15 @@ describe.each(databaseTargets())('persistence contract on $name', (target) => {
         anAccount('acme').build(),
       ]);
       await contacts.upsertMany([aContact('tess@logo.com', 'logo'), aContact('wile@acme.com', 'acme')]);
-      expect(await accounts.delete('logo')).toBe(true);
+      expect(await accounts.delete('logo')).toEqual({
+        domains: ['logo.com'],
+        contactEmails: ['tess@logo.com'],
+      });
       expect(await accounts.get('logo')).toBeNull();
       const found = await lookups.fetch(['tess@logo.com', 'wile@acme.com'], ['logo.com']);
       expect([...found.contactsByEmail.keys()]).toEqual(['wile@acme.com']);
       expect(found.accountIdsByDomain.size).toBe(0);
-      expect(await accounts.delete('logo')).toBe(false);
+      expect(await accounts.delete('logo')).toBeNull();
     });
 
     it('writes 10,000 accounts in one batch with a constant number of statements', async () => {

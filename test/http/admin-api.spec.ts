@@ -2,7 +2,7 @@ import request from 'supertest';
 
 import { MAX_BATCH_ROWS } from '../../src/application/use-cases/batch-limits';
 import { auth, startTestApp, type TestApp } from '../support/app';
-import { databaseTargets } from '../support/databases';
+import { databaseTargets, resetData } from '../support/databases';
 
 const ids = (body: { accounts: { id: string }[] }) => body.accounts.map((account) => account.id);
 
@@ -13,7 +13,7 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     t = await startTestApp(target);
   });
   afterAll(() => t.stop());
-  beforeEach(() => t.db.dataSource.query('TRUNCATE accounts, account_domains, contacts'));
+  beforeEach(() => resetData(t.db.dataSource));
 
   const putAccounts = (body: unknown) =>
     request(t.app)

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { spawnService } from '../support/service-process';
+import { killServices, spawnService, stderrMatch } from '../support/service-process';
 
 /** The service as an operator runs it: a process with an environment, signals and a data directory. */
 describe('service process', () => {
@@ -10,21 +10,23 @@ describe('service process', () => {
   beforeEach(() => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'service-'));
   });
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterEach(() => {
+    killServices();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
-  const adminKeyIn = (stderr: string) => /Authorization: Bearer (\S+?)"/.exec(stderr)?.[1];
+  const KEY = /Authorization: Bearer (\S+?)"/;
 
   it('starts on embedded PGlite, prints a working admin key, stops on SIGTERM and keeps the data', async () => {
     const first = spawnService({ DATA_DIR: dataDir });
     const port = await first.listening;
-    const key = adminKeyIn(first.stderr());
-    expect(key).toBeDefined();
+    const [, key] = await stderrMatch(first, KEY);
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const put = await fetch(`${base}/api/accounts`, {
       method: 'PUT',
       headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify([{ id: 'logo', name: 'Logo', domains: ['logo.com'] }]),
+      body: JSON.stringify([{ id: 'testco', name: 'TestCo', domains: ['testco.com'] }]),
     });
     expect(put.status).toBe(200);
 
@@ -34,11 +36,16 @@ describe('service process', () => {
 
     const second = spawnService({ DATA_DIR: dataDir });
     const port2 = await second.listening;
-    expect(adminKeyIn(second.stderr())).toBe(key);
-    const got = await fetch(`http://127.0.0.1:${port2}/api/accounts/logo`, {
+    expect((await stderrMatch(second, KEY))[1]).toBe(key);
+    const got = await fetch(`http://127.0.0.1:${port2}/api/accounts/testco`, {
       headers: { Authorization: `Bearer ${key}` },
     });
-    expect(await got.json()).toEqual({ id: 'logo', name: 'Logo', domains: ['logo.com'], contactCount: 0 });
+    expect(await got.json()).toEqual({
+      id: 'testco',
+      name: 'TestCo',
+      domains: ['testco.com'],
+      contactCount: 0,
+    });
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
   });
@@ -57,6 +64,65 @@ describe('service process', () => {
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     after.child.kill('SIGTERM');
     expect(await after.exited).toBe(0);
+  });
+
+  it('offline: a newcomer signs in on the sandbox consent page and sees interactions appear', async () => {
+    const service = spawnService({ DATA_DIR: dataDir });
+    const port = await service.listening;
+    const base = `http://127.0.0.1:${port}`;
+    const [, key] = await stderrMatch(service, KEY);
+    expect(service.stdout()).toContain('using the built-in Google sandbox');
+
+    const start = await fetch(`${base}/auth/google`, { redirect: 'manual' });
+    const stateCookie = start.headers.get('set-cookie')!.split(';')[0]!;
+    const consentUrl = new URL(start.headers.get('location')!);
+    expect(consentUrl.pathname).toBe('/sandbox/google/o/oauth2/v2/auth');
+    // PUBLIC_URL is localhost; fetch the page on the loopback address it resolves to.
+    const consentPage = await (await fetch(`${base}${consentUrl.pathname}${consentUrl.search}`)).text();
+    expect(consentPage).toContain('alex@ourco.example');
+    const fields = new URLSearchParams(
+      [...consentPage.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(
+        (m): [string, string] => [
+          m[1]!,
+          m[2]!
+            .replace(/&amp;/g, '&')
+            .replace(/&quot;/g, '"')
+            .replace(/&#39;/g, "'"),
+        ],
+      ),
+    );
+    fields.set('email', 'alex@ourco.example');
+    const approved = await fetch(`${base}/sandbox/google/o/oauth2/v2/auth/approve`, {
+      method: 'POST',
+      body: fields,
+      redirect: 'manual',
+    });
+    const callback = new URL(approved.headers.get('location')!);
+    const signedIn = await fetch(`${base}${callback.pathname}${callback.search}`, {
+      headers: { Cookie: stateCookie },
+      redirect: 'manual',
+    });
+    expect(signedIn.status).toBe(302);
+    const session = signedIn.headers
+      .getSetCookie()
+      .find((cookie) => cookie.startsWith('sid='))!
+      .split(';')[0]!;
+    expect(await (await fetch(`${base}/profile`, { headers: { Cookie: session } })).text()).toContain(
+      'alex@ourco.example',
+    );
+
+    const deadline = Date.now() + 15_000;
+    let titles: string[] = [];
+    while (!titles.includes('Logo QBR') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const res = await fetch(`${base}/api/accounts/logo/interactions`, {
+        headers: { Authorization: `Bearer ${key}` },
+      });
+      titles = ((await res.json()) as { interactions: { title: string }[] }).interactions.map((i) => i.title);
+    }
+    expect(titles).toContain('Logo QBR');
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
   });
 
   it.each([

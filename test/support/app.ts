@@ -1,11 +1,19 @@
 import type { Express } from 'express';
 import type { Container } from 'inversify';
 
+import { endpointsAt, type GoogleClientSettings } from '../../src/adapters/google/google-endpoints';
 import { createApp } from '../../src/adapters/http/app';
 import { type Config, loadConfig } from '../../src/config';
 import { buildContainer } from '../../src/container';
 import type { DatabaseTarget, TestDatabase } from './databases';
 import { RecordingLogger } from './logger';
+
+const NO_GOOGLE: GoogleClientSettings = {
+  clientId: 'unused',
+  clientSecret: 'unused',
+  redirectUri: 'http://127.0.0.1:9/auth/google/callback',
+  endpoints: endpointsAt('http://127.0.0.1:9'),
+};
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789-0123456789';
@@ -31,11 +39,21 @@ export interface TestApp {
 /** The real container and express app on a test database; `configure` may rebind ports before the app is built. */
 export async function startTestApp(
   target: DatabaseTarget,
-  options: { env?: NodeJS.ProcessEnv; configure?: (container: Container) => void } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    configure?: (container: Container) => void;
+    /** The Google the service talks to; by default an address nothing answers on (tests that need no Google). */
+    google?: () => GoogleClientSettings;
+  } = {},
 ): Promise<TestApp> {
   const db = await target.start();
   const logger = new RecordingLogger();
-  const container = buildContainer({ config: testConfig(options.env), logger, dataSource: db.dataSource });
+  const container = buildContainer({
+    config: testConfig(options.env),
+    logger,
+    dataSource: db.dataSource,
+    google: options.google ?? (() => ({ ...NO_GOOGLE })),
+  });
   options.configure?.(container);
   return { app: createApp(container), container, db, logger, stop: () => db.stop() };
 }

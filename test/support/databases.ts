@@ -94,3 +94,10 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
     await client.end();
   }
 }
+
+/** Empties every table of the service's data (the schema and the matching lock row stay). */
+export async function resetData(dataSource: DataSource): Promise<void> {
+  await dataSource.query(
+    'TRUNCATE accounts, account_domains, contacts, members, oauth_states, meetings, calendar_events, interactions',
+  );
+}

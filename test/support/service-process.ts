@@ -13,6 +13,29 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kills what a failed test left running, so that jest can exit. */
+export function killServices(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
+/** Resolves once the service printed `pattern` on stderr (the development banner comes after it listens). */
+export async function stderrMatch(
+  service: ServiceProcess,
+  pattern: RegExp,
+  timeoutMs = 10_000,
+): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(service.stderr());
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`stderr never matched ${pattern}:\n${service.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Runs `src/main.ts` in a child process, exactly as `npm start` runs its compiled twin. */
 export function spawnService(env: NodeJS.ProcessEnv): ServiceProcess {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
@@ -20,6 +43,8 @@ export function spawnService(env: NodeJS.ProcessEnv): ServiceProcess {
     env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

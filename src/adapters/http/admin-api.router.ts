@@ -6,9 +6,21 @@ import { type GetAccount } from '../../application/use-cases/get-account.use-cas
 import { type ListAccounts } from '../../application/use-cases/list-accounts.use-case';
 import { type UpsertAccounts } from '../../application/use-cases/upsert-accounts.use-case';
 import { type UpsertContacts } from '../../application/use-cases/upsert-contacts.use-case';
-import { listAccountsQuerySchema, putAccountsSchema, putContactsSchema } from './admin-api.schemas';
+import type { TimelineCursor } from '../../application/ports/meeting-repository.port';
+import type { ListInteractions } from '../../application/use-cases/list-interactions.use-case';
+import type { ListUnmatchedMeetings } from '../../application/use-cases/list-unmatched-meetings.use-case';
+import { ValidationFailedError } from '../../domain/errors';
+import {
+  interactionsQuerySchema,
+  listAccountsQuerySchema,
+  meetingsQuerySchema,
+  putAccountsSchema,
+  putContactsSchema,
+} from './admin-api.schemas';
 import { bearerAuth } from './bearer-auth';
 import { decodeCursor, encodeCursor } from './cursor';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Bulk uploads of 10,000 rows fit easily; anything larger is refused before it is parsed. */
 export const ADMIN_API_BODY_LIMIT = '10mb';
@@ -21,6 +33,8 @@ export interface AdminApiDependencies {
   deleteContact: DeleteContact;
   getAccount: GetAccount;
   listAccounts: ListAccounts;
+  listInteractions: ListInteractions;
+  listUnmatchedMeetings: ListUnmatchedMeetings;
 }
 
 export function adminApiRouter(deps: AdminApiDependencies): Router {
@@ -46,6 +60,32 @@ export function adminApiRouter(deps: AdminApiDependencies): Router {
     res.json(await deps.getAccount.execute(req.params.id));
   });
 
+  router.get('/accounts/:id/interactions', async (req, res) => {
+    const query = interactionsQuerySchema.parse(req.query);
+    const page = await deps.listInteractions.execute({
+      accountId: req.params.id,
+      from: query.from?.kind === 'instant' ? query.from.at : null,
+      to: query.to?.kind === 'instant' ? query.to.at : null,
+      fromDate: query.from?.kind === 'date' ? query.from.date : null,
+      toDate: query.to?.kind === 'date' ? query.to.date : null,
+      limit: query.limit,
+      after: timelineCursor(query.cursor),
+    });
+    res.json({
+      interactions: page.items,
+      nextCursor: page.next === null ? null : encodeCursor({ ...page.next }),
+    });
+  });
+
+  router.get('/meetings', async (req, res) => {
+    const query = meetingsQuerySchema.parse(req.query);
+    const page = await deps.listUnmatchedMeetings.execute(query.limit, timelineCursor(query.cursor));
+    res.json({
+      meetings: page.items,
+      nextCursor: page.next === null ? null : encodeCursor({ ...page.next }),
+    });
+  });
+
   router.delete('/accounts/:id', async (req, res) => {
     await deps.deleteAccount.execute(req.params.id);
     res.status(204).end();
@@ -61,4 +101,13 @@ export function adminApiRouter(deps: AdminApiDependencies): Router {
   });
 
   return router;
+}
+
+function timelineCursor(cursor: string | undefined): TimelineCursor | null {
+  if (cursor === undefined) return null;
+  const { startTime, id } = decodeCursor(cursor, ['startTime', 'id']);
+  if (!UUID.test(id!) || Number.isNaN(Date.parse(startTime!))) {
+    throw new ValidationFailedError([{ path: ['cursor'], message: 'is not a cursor this API returned' }]);
+  }
+  return { startTime: startTime!, id: id! };
 }

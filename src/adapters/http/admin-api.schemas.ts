@@ -63,12 +63,45 @@ export const putContactsSchema = batch(
   }),
 ).transform((rows): Contact[] => rows);
 
+const pageLimit = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`)
+  .default(DEFAULT_PAGE_SIZE);
+
+/** A day (YYYY-MM-DD, compared with the interaction's local date) or an instant (ISO 8601 with a zone). */
+const dateOrInstant = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+      return { kind: 'date' as const, date: value };
+    }
+    if (/^\d{4}-\d{2}-\d{2}T.+(Z|[+-]\d{2}:?\d{2})$/i.test(value) && !Number.isNaN(Date.parse(value))) {
+      return { kind: 'instant' as const, at: new Date(value) };
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a date (2026-11-20) or an ISO 8601 instant with a zone',
+    });
+    return z.NEVER;
+  });
+
+export const interactionsQuerySchema = z.object({
+  from: dateOrInstant.optional(),
+  to: dateOrInstant.optional(),
+  limit: pageLimit,
+  cursor: z.string().optional(),
+});
+
+export const meetingsQuerySchema = z.object({
+  matched: z.literal('false', { error: 'only matched=false is supported: the meetings to fix' }),
+  limit: pageLimit,
+  cursor: z.string().optional(),
+});
+
 export const listAccountsQuerySchema = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`)
-    .default(DEFAULT_PAGE_SIZE),
+  limit: pageLimit,
   cursor: z.string().optional(),
 });

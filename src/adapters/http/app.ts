@@ -10,15 +10,26 @@ import { GetAccount } from '../../application/use-cases/get-account.use-case';
 import { ListAccounts } from '../../application/use-cases/list-accounts.use-case';
 import { UpsertAccounts } from '../../application/use-cases/upsert-accounts.use-case';
 import { UpsertContacts } from '../../application/use-cases/upsert-contacts.use-case';
+import { CompleteSignIn } from '../../application/use-cases/complete-sign-in.use-case';
+import { GetProfile } from '../../application/use-cases/get-profile.use-case';
+import { ListInteractions } from '../../application/use-cases/list-interactions.use-case';
+import { ListUnmatchedMeetings } from '../../application/use-cases/list-unmatched-meetings.use-case';
+import { StartSignIn } from '../../application/use-cases/start-sign-in.use-case';
 import type { Config } from '../../config';
 import type { Metrics } from '../observability/metrics';
 import { adminApiRouter } from './admin-api.router';
+import { authRouter } from './auth.router';
+import { profileRouter } from './profile.router';
+import { Sessions } from './session';
 import { errorHandler, notFoundHandler } from './errors';
 import { operationsRouter } from './operations.router';
 import { requestLogging } from './request-logging';
 
-/** The whole HTTP surface as a plain express app, without `listen`, so tests drive it with supertest. */
-export function createApp(container: Container): Express {
+/**
+ * The whole HTTP surface as a plain express app, without `listen`, so tests drive it with supertest.
+ * `mount` adds routers of the process around it (the offline Google sandbox).
+ */
+export function createApp(container: Container, mount: (app: Express) => void = () => undefined): Express {
   const config = container.get<Config>(TOKENS.Config);
   const logger = container.get<Logger>(TOKENS.Logger);
   const metrics = container.get<Metrics>(TOKENS.Metrics);
@@ -30,6 +41,18 @@ export function createApp(container: Container): Express {
   app.use(
     operationsRouter({ health: container.get<DatabaseHealth>(TOKENS.DatabaseHealth), metrics, logger }),
   );
+  const sessions = new Sessions(config.secretKey, config.publicUrl.startsWith('https:'));
+  app.get('/', (_req, res) => res.redirect(302, '/profile'));
+  app.use(
+    authRouter({
+      startSignIn: container.get(StartSignIn),
+      completeSignIn: container.get(CompleteSignIn),
+      sessions,
+      logger,
+    }),
+  );
+  app.use(profileRouter({ getProfile: container.get(GetProfile), sessions }));
+  mount(app);
   app.use(
     '/api',
     adminApiRouter({
@@ -40,6 +63,8 @@ export function createApp(container: Container): Express {
       deleteContact: container.get(DeleteContact),
       getAccount: container.get(GetAccount),
       listAccounts: container.get(ListAccounts),
+      listInteractions: container.get(ListInteractions),
+      listUnmatchedMeetings: container.get(ListUnmatchedMeetings),
     }),
   );
   app.use(notFoundHandler);

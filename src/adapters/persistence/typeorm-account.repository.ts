@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 
 import type {
   AccountDetails,
@@ -16,16 +16,16 @@ interface AccountRow {
 
 /** Bulk statements over `unnest`ed arrays: a batch of 10,000 accounts costs the same few round trips as one. */
 export class TypeOrmAccountRepository implements AccountRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: EntityManager) {}
 
-  async upsertMany(accounts: readonly Account[]): Promise<void> {
-    if (accounts.length === 0) return;
+  async upsertMany(accounts: readonly Account[]): Promise<{ changedDomains: string[] }> {
+    if (accounts.length === 0) return { changedDomains: [] };
     const ids = accounts.map((account) => account.id);
     const names = accounts.map((account) => account.name);
     const pairs = accounts.flatMap((account) => account.domains.map((domain) => [account.id, domain.value]));
     const domainAccountIds = pairs.map(([id]) => id);
     const domains = pairs.map(([, domain]) => domain);
-    await this.db.transaction(async (manager) => {
+    return this.db.transaction(async (manager) => {
       await manager.query(
         `INSERT INTO accounts (id, name)
          SELECT * FROM unnest($1::text[], $2::text[])
@@ -33,24 +33,35 @@ export class TypeOrmAccountRepository implements AccountRepository {
          WHERE accounts.name IS DISTINCT FROM EXCLUDED.name`,
         [ids, names],
       );
-      await manager.query(
+      const [removed] = await manager.query<[{ domain: string }[], number]>(
         `DELETE FROM account_domains d
          WHERE d.account_id = ANY($1::text[])
-           AND (d.account_id, d.domain) NOT IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+           AND (d.account_id, d.domain) NOT IN (SELECT * FROM unnest($2::text[], $3::text[]))
+         RETURNING d.domain`,
         [ids, domainAccountIds, domains],
       );
-      await manager.query(
+      const added = await manager.query<{ domain: string }[]>(
         `INSERT INTO account_domains (account_id, domain)
          SELECT * FROM unnest($1::text[], $2::text[])
-         ON CONFLICT DO NOTHING`,
+         ON CONFLICT DO NOTHING
+         RETURNING domain`,
         [domainAccountIds, domains],
       );
+      return { changedDomains: [...new Set([...removed, ...added].map((row) => row.domain))] };
     });
   }
 
-  async delete(id: string): Promise<boolean> {
-    const [, affected] = await this.db.query<[unknown, number]>(`DELETE FROM accounts WHERE id = $1`, [id]);
-    return affected > 0;
+  async delete(id: string): Promise<{ domains: string[]; contactEmails: string[] } | null> {
+    // The CTEs read the rows as they were before the delete (and its cascades).
+    const rows = await this.db.query<{ deleted: number; domains: string[]; emails: string[] }[]>(
+      `WITH removed AS (DELETE FROM accounts WHERE id = $1 RETURNING id)
+       SELECT (SELECT count(*) FROM removed)::int AS deleted,
+              ARRAY(SELECT domain FROM account_domains WHERE account_id = $1) AS domains,
+              ARRAY(SELECT email FROM contacts WHERE account_id = $1) AS emails`,
+      [id],
+    );
+    const row = rows[0]!;
+    return row.deleted === 0 ? null : { domains: row.domains, contactEmails: row.emails };
   }
 
   async get(id: string): Promise<AccountDetails | null> {

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 
 import type { MatchLookupRepository } from '../../application/ports/match-lookup-repository.port';
 import type { ContactLookup, MatchLookups } from '../../domain/account-matcher';
@@ -16,7 +16,7 @@ interface DomainRow {
 
 /** Two statements per batch whatever its size: every email in one, every candidate domain in the other. */
 export class TypeOrmMatchLookupRepository implements MatchLookupRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: EntityManager) {}
 
   async fetch(emails: readonly string[], domains: readonly string[]): Promise<MatchLookups> {
     const [contacts, accountsByDomain] = await Promise.all([

@@ -17,10 +17,13 @@ export interface AccountPage {
 }
 
 export interface AccountRepository {
-  /** Inserts or replaces every account (name and the whole domain list) in one transaction. */
-  upsertMany(accounts: readonly Account[]): Promise<void>;
-  /** Deletes the account and its contacts; false when there was no such account. */
-  delete(id: string): Promise<boolean>;
+  /**
+   * Inserts or replaces every account (name and the whole domain list) in one transaction; returns the domains
+   * that were added to or removed from some account (the ones whose matches can change).
+   */
+  upsertMany(accounts: readonly Account[]): Promise<{ changedDomains: string[] }>;
+  /** Deletes the account and its contacts; returns what they held, or null when there was no such account. */
+  delete(id: string): Promise<{ domains: string[]; contactEmails: string[] } | null>;
   get(id: string): Promise<AccountDetails | null>;
   /** Accounts ordered by id, starting after `afterId`. */
   list(limit: number, afterId: string | null): Promise<AccountPage>;

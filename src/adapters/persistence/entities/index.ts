@@ -1,5 +1,21 @@
 import { AccountDomainOrmEntity } from './account-domain.orm-entity';
 import { AccountOrmEntity } from './account.orm-entity';
+import { CalendarEventOrmEntity } from './calendar-event.orm-entity';
 import { ContactOrmEntity } from './contact.orm-entity';
+import { InteractionOrmEntity } from './interaction.orm-entity';
+import { MatchingLockOrmEntity } from './matching-lock.orm-entity';
+import { MeetingOrmEntity } from './meeting.orm-entity';
+import { MemberOrmEntity } from './member.orm-entity';
+import { OAuthStateOrmEntity } from './oauth-state.orm-entity';
 
-export const ORM_ENTITIES = [AccountOrmEntity, AccountDomainOrmEntity, ContactOrmEntity];
+export const ORM_ENTITIES = [
+  AccountOrmEntity,
+  AccountDomainOrmEntity,
+  ContactOrmEntity,
+  MemberOrmEntity,
+  OAuthStateOrmEntity,
+  MeetingOrmEntity,
+  CalendarEventOrmEntity,
+  InteractionOrmEntity,
+  MatchingLockOrmEntity,
+];

@@ -1,0 +1,59 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+
+/** A member with their primary calendar's sync state (one calendar per member). */
+@Entity({ name: 'members' })
+@Unique('members_email_key', ['email'])
+export class MemberOrmEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'members_pkey' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  email!: string;
+
+  /** active | needs_reconnect | disconnected */
+  @Column({ type: 'text', default: 'active' })
+  status!: string;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  /** AES-256-GCM ciphertext of the OAuth tokens, bound to the member id. */
+  @Column({ type: 'bytea', nullable: true })
+  credentials!: Buffer | null;
+
+  @Column({ name: 'time_zone', type: 'text', nullable: true })
+  timeZone!: string | null;
+
+  @Column({ name: 'sync_token', type: 'text', nullable: true })
+  syncToken!: string | null;
+
+  @Column({ name: 'full_sync_generation', type: 'integer', default: 0 })
+  fullSyncGeneration!: number;
+
+  @Column({ name: 'last_sync_at', type: 'timestamptz', nullable: true })
+  lastSyncAt!: Date | null;
+
+  /** Set while a sync is wanted; cleared by the worker that ran a sync started after it. */
+  @Column({ name: 'sync_requested_at', type: 'timestamptz', nullable: true })
+  syncRequestedAt!: Date | null;
+
+  @Column({ name: 'full_sync_requested', type: 'boolean', default: false })
+  fullSyncRequested!: boolean;
+
+  /** A worker holds the calendar until then; a dead worker's lease lapses. */
+  @Column({ name: 'sync_lease_until', type: 'timestamptz', nullable: true })
+  syncLeaseUntil!: Date | null;
+
+  @Column({ name: 'sync_failures', type: 'integer', default: 0 })
+  syncFailures!: number;
+
+  /** No sync before then: backoff after failures, the minimum interval after a start. */
+  @Column({ name: 'next_sync_at', type: 'timestamptz', nullable: true })
+  nextSyncAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,377 @@
+import type { EntityManager } from 'typeorm';
+
+import type {
+  InteractionFilter,
+  InteractionView,
+  MatchedCopy,
+  MeetingRepository,
+  MeetingToRematch,
+  Page,
+  RematchResult,
+  TimelineCursor,
+  UnmatchedMeetingView,
+} from '../../application/ports/meeting-repository.port';
+import type { EventAttendee, MatchedMeeting, Participant } from '../../domain/meeting';
+
+/** Interactions to write for one meeting, whose start and date they copy. */
+interface MatchRow {
+  meetingId: string;
+  startTime: string;
+  date: string;
+  matched: MatchedMeeting;
+}
+
+/**
+ * Meetings, their per-calendar copies and their interactions. Every write takes a whole page (or batch) as one
+ * JSON parameter, so a page costs the same few statements whatever its size.
+ */
+export class TypeOrmMeetingRepository implements MeetingRepository {
+  constructor(private readonly db: EntityManager) {}
+
+  async lockMatchingData(mode: 'share' | 'exclusive'): Promise<void> {
+    await this.db.query(
+      `SELECT id FROM matching_lock WHERE id = 1 ${mode === 'share' ? 'FOR SHARE' : 'FOR UPDATE'}`,
+    );
+  }
+
+  async saveCopies(
+    memberId: string,
+    generation: number | null,
+    copies: readonly MatchedCopy[],
+  ): Promise<void> {
+    if (copies.length === 0) return;
+    // One row per meeting: the newest copy wins if one page holds two copies of a meeting.
+    const newest = new Map<string, MatchedCopy>();
+    for (const copy of copies) {
+      const key = JSON.stringify([copy.meeting.key.iCalUID, copy.meeting.key.originalStart]);
+      const seen = newest.get(key);
+      if (seen === undefined || seen.meeting.sourceUpdated <= copy.meeting.sourceUpdated)
+        newest.set(key, copy);
+    }
+    const input = [...newest.values()].map((copy) => ({
+      ical_uid: copy.meeting.key.iCalUID,
+      original_start: copy.meeting.key.originalStart,
+      title: copy.meeting.title,
+      start_time: copy.meeting.startTime.toISOString(),
+      duration_minutes: copy.meeting.durationMinutes,
+      local_date: copy.meeting.date,
+      attendees: copy.meeting.attendees,
+      participants: copy.matched.participants,
+      unmatched_reason: copy.matched.unmatched?.reason ?? null,
+      candidate_account_ids: copy.matched.unmatched?.candidateAccountIds ?? [],
+      match_keys: copy.matchKeys,
+      source_updated: copy.meeting.sourceUpdated.toISOString(),
+    }));
+    // An older copy never overwrites a newer one; `updated` tells which rows took this page's data.
+    const rows = await this.db.query<
+      { id: string; ical_uid: string; original_start: string; updated: boolean }[]
+    >(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(
+           ical_uid text, original_start text, title text, start_time timestamptz, duration_minutes int,
+           local_date date, attendees jsonb, participants jsonb, unmatched_reason text,
+           candidate_account_ids text[], match_keys text[], source_updated timestamptz)
+       ), up AS (
+         INSERT INTO meetings (ical_uid, original_start, title, start_time, duration_minutes, local_date, attendees,
+                               participants, unmatched_reason, candidate_account_ids, match_keys, source_updated)
+         SELECT ical_uid, original_start, title, start_time, duration_minutes, local_date, attendees, participants,
+                unmatched_reason, candidate_account_ids, match_keys, source_updated FROM input
+         ON CONFLICT (ical_uid, original_start) DO UPDATE SET
+           title = EXCLUDED.title, start_time = EXCLUDED.start_time, duration_minutes = EXCLUDED.duration_minutes,
+           local_date = EXCLUDED.local_date, attendees = EXCLUDED.attendees, participants = EXCLUDED.participants,
+           unmatched_reason = EXCLUDED.unmatched_reason, candidate_account_ids = EXCLUDED.candidate_account_ids,
+           match_keys = EXCLUDED.match_keys, source_updated = EXCLUDED.source_updated, needs_rematch = false, updated_at = now()
+         WHERE meetings.source_updated <= EXCLUDED.source_updated
+         RETURNING id, ical_uid, original_start
+       )
+       SELECT id, ical_uid, original_start, true AS updated FROM up
+       UNION ALL
+       SELECT m.id, m.ical_uid, m.original_start, false FROM meetings m
+       JOIN input i ON i.ical_uid = m.ical_uid AND i.original_start = m.original_start
+       WHERE NOT EXISTS (SELECT 1 FROM up WHERE up.id = m.id)`,
+      [JSON.stringify(input)],
+    );
+    const idByKey = new Map(rows.map((row) => [JSON.stringify([row.ical_uid, row.original_start]), row]));
+    const meetingIdOf = (copy: MatchedCopy) =>
+      idByKey.get(JSON.stringify([copy.meeting.key.iCalUID, copy.meeting.key.originalStart]))!;
+
+    const moved = await this.db.query<{ meeting_id: string }[]>(
+      `WITH input AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS e(event_id text, meeting_id uuid)),
+       previous AS (
+         SELECT ce.meeting_id FROM calendar_events ce JOIN input i ON i.event_id = ce.event_id
+         WHERE ce.member_id = $1 AND ce.meeting_id <> i.meeting_id
+       ), saved AS (
+         INSERT INTO calendar_events (member_id, event_id, meeting_id, seen_generation)
+         SELECT $1, event_id, meeting_id, $2 FROM input
+         ON CONFLICT (member_id, event_id) DO UPDATE
+           SET meeting_id = EXCLUDED.meeting_id, seen_generation = EXCLUDED.seen_generation
+       )
+       SELECT DISTINCT meeting_id FROM previous`,
+      [
+        memberId,
+        generation ?? 0,
+        JSON.stringify(copies.map((copy) => ({ event_id: copy.eventId, meeting_id: meetingIdOf(copy).id }))),
+      ],
+    );
+    if (moved.length > 0) await this.deleteOrphans(moved.map((row) => row.meeting_id));
+
+    await this.writeMatches(
+      [...newest.values()]
+        .filter((copy) => meetingIdOf(copy).updated)
+        .map((copy) => ({
+          meetingId: meetingIdOf(copy).id,
+          startTime: copy.meeting.startTime.toISOString(),
+          date: copy.meeting.date,
+          matched: copy.matched,
+        })),
+    );
+  }
+
+  async removeCopies(memberId: string, eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await this.db.query(
+      `WITH removed AS (
+         DELETE FROM calendar_events WHERE member_id = $1 AND event_id = ANY($2::text[]) RETURNING meeting_id
+       )
+       DELETE FROM meetings m
+       WHERE m.id IN (SELECT meeting_id FROM removed)
+         AND NOT EXISTS (
+           SELECT 1 FROM calendar_events ce
+           WHERE ce.meeting_id = m.id AND NOT (ce.member_id = $1 AND ce.event_id = ANY($2::text[])))`,
+      [memberId, eventIds],
+    );
+  }
+
+  async removeUnseenCopies(memberId: string, generation: number, windowStart: Date): Promise<void> {
+    await this.db.query(
+      `WITH removed AS (
+         DELETE FROM calendar_events ce USING meetings m
+         WHERE ce.meeting_id = m.id AND ce.member_id = $1 AND ce.seen_generation < $2 AND m.start_time >= $3
+         RETURNING ce.meeting_id, ce.event_id
+       )
+       DELETE FROM meetings m
+       WHERE m.id IN (SELECT meeting_id FROM removed)
+         AND NOT EXISTS (
+           SELECT 1 FROM calendar_events ce
+           WHERE ce.meeting_id = m.id
+             AND NOT (ce.member_id = $1 AND ce.event_id IN (SELECT event_id FROM removed)))`,
+      [memberId, generation, windowStart],
+    );
+  }
+
+  async flagForRematch(matchKeys: readonly string[]): Promise<number> {
+    if (matchKeys.length === 0) return 0;
+    const [, flagged] = await this.db.query<[unknown, number]>(
+      `UPDATE meetings SET needs_rematch = true
+       WHERE NOT needs_rematch AND match_keys && $1::text[]`,
+      [matchKeys],
+    );
+    return flagged;
+  }
+
+  async claimRematch(limit: number): Promise<MeetingToRematch[]> {
+    const rows = await this.db.query<{ id: string; attendees: EventAttendee[] }[]>(
+      `SELECT id, attendees FROM meetings WHERE needs_rematch ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    return rows.map((row) => ({ meetingId: row.id, attendees: row.attendees }));
+  }
+
+  async saveRematch(results: readonly RematchResult[]): Promise<void> {
+    if (results.length === 0) return;
+    const [updated] = await this.db.query<[{ id: string; start_time: Date; local_date: string }[], number]>(
+      `UPDATE meetings m SET participants = r.participants, unmatched_reason = r.unmatched_reason,
+              candidate_account_ids = r.candidate_account_ids, match_keys = r.match_keys, needs_rematch = false,
+              updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, participants jsonb, unmatched_reason text,
+                                               candidate_account_ids text[], match_keys text[])
+       WHERE m.id = r.id
+       RETURNING m.id, m.start_time, m.local_date::text AS local_date`,
+      [
+        JSON.stringify(
+          results.map((result) => ({
+            id: result.meetingId,
+            participants: result.matched.participants,
+            unmatched_reason: result.matched.unmatched?.reason ?? null,
+            candidate_account_ids: result.matched.unmatched?.candidateAccountIds ?? [],
+            match_keys: result.matchKeys,
+          })),
+        ),
+      ],
+    );
+    const byId = new Map(updated.map((row) => [row.id, row]));
+    await this.writeMatches(
+      results.flatMap((result) => {
+        const row = byId.get(result.meetingId);
+        return row === undefined
+          ? []
+          : [
+              {
+                meetingId: result.meetingId,
+                startTime: row.start_time.toISOString(),
+                date: row.local_date,
+                matched: result.matched,
+              },
+            ];
+      }),
+    );
+  }
+
+  async listInteractions(filter: InteractionFilter): Promise<Page<InteractionView>> {
+    const rows = await this.db.query<
+      {
+        id: string;
+        account_id: string;
+        matched_by: 'contact' | 'domain';
+        title: string;
+        date: string;
+        start_time: Date;
+        duration_minutes: number;
+        participants: Participant[];
+      }[]
+    >(
+      `SELECT i.id, i.account_id, i.matched_by, m.title, i.local_date::text AS date, i.start_time,
+              m.duration_minutes, m.participants
+       FROM interactions i JOIN meetings m ON m.id = i.meeting_id
+       WHERE i.account_id = $1
+         AND ($2::timestamptz IS NULL OR i.start_time >= $2::timestamptz)
+         AND ($3::timestamptz IS NULL OR i.start_time <= $3::timestamptz)
+         AND ($4::date IS NULL OR i.local_date >= $4::date)
+         AND ($5::date IS NULL OR i.local_date <= $5::date)
+         AND ($6::timestamptz IS NULL OR (i.start_time, i.id) < ($6::timestamptz, $7::uuid))
+       ORDER BY i.start_time DESC, i.id DESC
+       LIMIT $8`,
+      [
+        filter.accountId,
+        filter.from,
+        filter.to,
+        filter.fromDate,
+        filter.toDate,
+        filter.after?.startTime ?? null,
+        filter.after?.id ?? null,
+        filter.limit + 1,
+      ],
+    );
+    return page(rows, filter.limit, (row) => ({
+      id: row.id,
+      accountId: row.account_id,
+      type: 'Google calendar' as const,
+      title: row.title,
+      date: row.date,
+      startTime: row.start_time.toISOString(),
+      durationMinutes: row.duration_minutes,
+      matchedBy: row.matched_by,
+      participants: withMinutes(row.participants, row.duration_minutes),
+    }));
+  }
+
+  async listUnmatched(limit: number, after: TimelineCursor | null): Promise<Page<UnmatchedMeetingView>> {
+    const rows = await this.db.query<
+      {
+        id: string;
+        title: string;
+        start_time: Date;
+        duration_minutes: number;
+        unmatched_reason: 'no_match' | 'ambiguous_domain';
+        candidate_account_ids: string[];
+        participants: Participant[];
+      }[]
+    >(
+      `SELECT id, title, start_time, duration_minutes, unmatched_reason, candidate_account_ids, participants
+       FROM meetings
+       WHERE unmatched_reason IS NOT NULL
+         AND ($1::timestamptz IS NULL OR (start_time, id) < ($1::timestamptz, $2::uuid))
+       ORDER BY start_time DESC, id DESC
+       LIMIT $3`,
+      [after?.startTime ?? null, after?.id ?? null, limit + 1],
+    );
+    return page(rows, limit, (row) => ({
+      id: row.id,
+      title: row.title,
+      startTime: row.start_time.toISOString(),
+      durationMinutes: row.duration_minutes,
+      reason: row.unmatched_reason,
+      candidateAccountIds: row.candidate_account_ids,
+      participants: withMinutes(row.participants, row.duration_minutes),
+    }));
+  }
+
+  async countForMember(memberId: string): Promise<{ meetings: number; interactions: number }> {
+    const rows = await this.db.query<{ meetings: number; interactions: number }[]>(
+      `SELECT count(DISTINCT ce.meeting_id)::int AS meetings,
+              (SELECT count(*) FROM interactions i
+               WHERE i.meeting_id IN (SELECT meeting_id FROM calendar_events WHERE member_id = $1))::int AS interactions
+       FROM calendar_events ce WHERE ce.member_id = $1`,
+      [memberId],
+    );
+    return rows[0]!;
+  }
+
+  /** Replaces the interactions of these meetings with the given matches. */
+  private async writeMatches(rows: readonly MatchRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const meetingIds = rows.map((row) => row.meetingId);
+    const interactions = rows.flatMap((row) =>
+      row.matched.interactions.map((interaction) => ({
+        meeting_id: row.meetingId,
+        account_id: interaction.accountId,
+        matched_by: interaction.matchedBy,
+        start_time: row.startTime,
+        local_date: row.date,
+      })),
+    );
+    await this.db.query(
+      `DELETE FROM interactions i
+       WHERE i.meeting_id = ANY($1::uuid[])
+         AND (i.meeting_id, i.account_id) NOT IN (
+           SELECT meeting_id, account_id FROM jsonb_to_recordset($2::jsonb) AS x(meeting_id uuid, account_id text))`,
+      [meetingIds, JSON.stringify(interactions)],
+    );
+    if (interactions.length > 0) {
+      await this.db.query(
+        `INSERT INTO interactions (meeting_id, account_id, matched_by, start_time, local_date)
+         SELECT meeting_id, account_id, matched_by, start_time, local_date
+         FROM jsonb_to_recordset($1::jsonb)
+           AS x(meeting_id uuid, account_id text, matched_by text, start_time timestamptz, local_date date)
+         ON CONFLICT (meeting_id, account_id) DO UPDATE
+           SET matched_by = EXCLUDED.matched_by, start_time = EXCLUDED.start_time, local_date = EXCLUDED.local_date`,
+        [JSON.stringify(interactions)],
+      );
+    }
+  }
+
+  private async deleteOrphans(meetingIds: readonly string[]): Promise<void> {
+    await this.db.query(
+      `DELETE FROM meetings m WHERE m.id = ANY($1::uuid[])
+       AND NOT EXISTS (SELECT 1 FROM calendar_events ce WHERE ce.meeting_id = m.id)`,
+      [meetingIds],
+    );
+  }
+}
+
+function withMinutes(participants: readonly Participant[], minutes: number) {
+  return participants.map((p) => ({
+    name: p.name,
+    email: p.email,
+    minutesInMeeting: minutes,
+    responseStatus: p.responseStatus,
+    accountId: p.accountId,
+    matchedBy: p.matchedBy,
+  }));
+}
+
+function page<Row extends { id: string; start_time: Date }, T>(
+  rows: Row[],
+  limit: number,
+  map: (row: Row) => T,
+): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    items: items.map(map),
+    next:
+      rows.length > limit && last !== undefined
+        ? { startTime: last.start_time.toISOString(), id: last.id }
+        : null,
+  };
+}

@@ -1,0 +1,71 @@
+import type { EntityManager } from 'typeorm';
+
+import type { ClaimedSync, SyncQueue } from '../../application/ports/sync-queue.port';
+
+/** The sync flags live on the member row; times come from the database clock, shared by every instance. */
+export class TypeOrmSyncQueue implements SyncQueue {
+  constructor(private readonly db: EntityManager) {}
+
+  async request(memberId: string, full: boolean): Promise<void> {
+    await this.db.query(
+      `UPDATE members SET sync_requested_at = COALESCE(sync_requested_at, now()),
+                          full_sync_requested = full_sync_requested OR $2
+       WHERE id = $1 AND status = 'active'`,
+      [memberId, full],
+    );
+  }
+
+  async claim(leaseMs: number, minIntervalMs: number): Promise<ClaimedSync | null> {
+    const [rows] = await this.db.query<[{ id: string; full: boolean }[], number]>(
+      `WITH next AS (
+         SELECT id, full_sync_requested FROM members
+         WHERE sync_requested_at IS NOT NULL AND status = 'active'
+           AND (sync_lease_until IS NULL OR sync_lease_until < now())
+           AND (next_sync_at IS NULL OR next_sync_at <= now())
+         ORDER BY sync_requested_at
+         LIMIT 1
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE members m
+       SET sync_requested_at = NULL, full_sync_requested = false,
+           sync_lease_until = now() + $1 * interval '1 millisecond',
+           next_sync_at = now() + $2 * interval '1 millisecond'
+       FROM next WHERE m.id = next.id
+       RETURNING m.id, next.full_sync_requested AS full`,
+      [leaseMs, minIntervalMs],
+    );
+    const row = rows[0];
+    return row === undefined ? null : { memberId: row.id, full: row.full };
+  }
+
+  async extendLease(memberId: string, leaseMs: number): Promise<void> {
+    await this.db.query(
+      `UPDATE members SET sync_lease_until = now() + $2 * interval '1 millisecond' WHERE id = $1`,
+      [memberId, leaseMs],
+    );
+  }
+
+  async finish(memberId: string, failure: { retryAt: Date } | null): Promise<void> {
+    if (failure === null) {
+      await this.db.query(`UPDATE members SET sync_lease_until = NULL, sync_failures = 0 WHERE id = $1`, [
+        memberId,
+      ]);
+      return;
+    }
+    await this.db.query(
+      `UPDATE members SET sync_lease_until = NULL, sync_failures = sync_failures + 1,
+              sync_requested_at = COALESCE(sync_requested_at, now()),
+              next_sync_at = GREATEST(COALESCE(next_sync_at, $2), $2)
+       WHERE id = $1`,
+      [memberId, failure.retryAt],
+    );
+  }
+
+  async nextDueAt(): Promise<Date | null> {
+    const rows = await this.db.query<{ due: Date | null }[]>(
+      `SELECT min(GREATEST(COALESCE(next_sync_at, now()), COALESCE(sync_lease_until, now()))) AS due
+       FROM members WHERE sync_requested_at IS NOT NULL AND status = 'active'`,
+    );
+    return rows[0]?.due ?? null;
+  }
+}

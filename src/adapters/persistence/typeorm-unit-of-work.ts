@@ -1,0 +1,31 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+import type { TransactionScope, UnitOfWork } from '../../application/ports/unit-of-work.port';
+import { TypeOrmAccountRepository } from './typeorm-account.repository';
+import { TypeOrmContactRepository } from './typeorm-contact.repository';
+import { TypeOrmMatchLookupRepository } from './typeorm-match-lookup.repository';
+import { TypeOrmMeetingRepository } from './typeorm-meeting.repository';
+import { TypeOrmMemberRepository } from './typeorm-member.repository';
+
+/** Every repository on one EntityManager: the data source's (autocommit) or a transaction's. */
+export function repositoriesOn(manager: EntityManager): TransactionScope {
+  return {
+    accounts: new TypeOrmAccountRepository(manager),
+    contacts: new TypeOrmContactRepository(manager),
+    matchLookups: new TypeOrmMatchLookupRepository(manager),
+    members: new TypeOrmMemberRepository(manager),
+    meetings: new TypeOrmMeetingRepository(manager),
+  };
+}
+
+/**
+ * Transactions over the data source. Everything inside goes through the transaction's own connection: on PGlite
+ * awaiting another pooled connection inside a transaction would wait for ever.
+ */
+export class TypeOrmUnitOfWork implements UnitOfWork {
+  constructor(private readonly dataSource: DataSource) {}
+
+  run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction((manager) => work(repositoriesOn(manager)));
+  }
+}

@@ -1,0 +1,123 @@
+import type { Logger } from '../../application/ports/logger.port';
+import type { SyncQueue } from '../../application/ports/sync-queue.port';
+import type { SyncScheduler } from '../../application/ports/sync-scheduler.port';
+import type { SyncCalendar } from '../../application/use-cases/sync-calendar.use-case';
+import { Signal } from './signal';
+
+export interface SyncWorkerOptions {
+  /** Calendars synced at once by this process. */
+  concurrency: number;
+  /** A claim lapses this long after its last renewal (a crashed worker's calendars are picked up then). */
+  leaseMs: number;
+  /** SYNC_MIN_INTERVAL_MS: no second sync of a calendar starts sooner after the last start. */
+  minIntervalMs: number;
+  /** The longest an idle worker sleeps before looking again (requests from other instances, lapsed leases). */
+  pollMs: number;
+  /** Backoff after a failed sync: doubles per failure in a row up to the cap, with jitter. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export const DEFAULT_SYNC_WORKER_OPTIONS: Omit<SyncWorkerOptions, 'minIntervalMs'> = {
+  concurrency: 4,
+  leaseMs: 120_000,
+  pollMs: 5_000,
+  retryBaseMs: 2_000,
+  retryMaxMs: 300_000,
+};
+
+/**
+ * Runs SyncCalendar for calendars whose sync was requested. Requests are durable rows (SyncQueue), so nothing is
+ * lost when a process dies; the worker is woken at once in-process and otherwise polls, sleeping until the next
+ * request becomes due. Each claimed calendar's lease is renewed while its sync runs.
+ */
+export class SyncWorker implements SyncScheduler {
+  private readonly signal = new Signal();
+  private loops: Promise<void>[] = [];
+  private stopped = true;
+  private failuresInARow = new Map<string, number>();
+
+  constructor(
+    private readonly queue: SyncQueue,
+    private readonly syncCalendar: SyncCalendar,
+    private readonly logger: Logger,
+    private readonly options: SyncWorkerOptions,
+  ) {}
+
+  async requestSync(memberId: string, options: { full?: boolean } = {}): Promise<void> {
+    await this.queue.request(memberId, options.full ?? false);
+    this.wake();
+  }
+
+  wake(): void {
+    this.signal.notify();
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loops = Array.from({ length: this.options.concurrency }, () => this.loop());
+  }
+
+  /** Stops claiming and waits for the syncs in progress to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      const epoch = this.signal.epoch;
+      try {
+        const claimed = await this.queue.claim(this.options.leaseMs, this.options.minIntervalMs);
+        if (claimed === null) {
+          await this.signal.wait(await this.idleMs(), epoch);
+          continue;
+        }
+        await this.run(claimed.memberId, claimed.full);
+      } catch (error) {
+        // The database is unreachable or the claim failed: the requests are still stored; try again later.
+        this.logger.warn('sync worker could not claim work', { error: errorMessage(error) });
+        await this.signal.wait(this.options.pollMs, epoch);
+      }
+    }
+  }
+
+  private async run(memberId: string, full: boolean): Promise<void> {
+    const renew = setInterval(() => {
+      this.queue.extendLease(memberId, this.options.leaseMs).catch((error: unknown) => {
+        this.logger.warn('could not renew a sync lease', { memberId, error: errorMessage(error) });
+      });
+    }, this.options.leaseMs / 3);
+    try {
+      await this.syncCalendar.execute(memberId, { full });
+      this.failuresInARow.delete(memberId);
+      await this.queue.finish(memberId, null);
+    } catch (error) {
+      const failures = (this.failuresInARow.get(memberId) ?? 0) + 1;
+      this.failuresInARow.set(memberId, failures);
+      const ceiling = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (failures - 1));
+      const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+      this.logger.warn('sync failed; will retry', {
+        memberId,
+        error: errorMessage(error),
+        retryInMs: delayMs,
+      });
+      await this.queue.finish(memberId, { retryAt: new Date(Date.now() + delayMs) });
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  private async idleMs(): Promise<number> {
+    const due = await this.queue.nextDueAt();
+    if (due === null) return this.options.pollMs;
+    return Math.max(5, Math.min(this.options.pollMs, due.getTime() - Date.now() + 5));
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,44 @@
+import type { CalendarEvent } from '../../domain/meeting';
+
+/** OAuth tokens of one member, as stored (encrypted) between calls. */
+export interface GoogleCredentials {
+  accessToken: string | null;
+  refreshToken: string | null;
+  /** Access token expiry, ms since the epoch: lets the client refresh early instead of failing a call. */
+  expiryDate: number | null;
+  scope: string | null;
+}
+
+export type ListEventsQuery =
+  | { kind: 'full'; timeMin: Date; pageToken: string | null }
+  | { kind: 'incremental'; syncToken: string; pageToken: string | null };
+
+export interface EventsPage {
+  events: CalendarEvent[];
+  /** Set on every page but the last. */
+  nextPageToken: string | null;
+  /** Set on the last page only. */
+  nextSyncToken: string | null;
+  timeZone: string | null;
+}
+
+export interface PrimaryCalendar {
+  /** The member's email. */
+  id: string;
+  timeZone: string | null;
+}
+
+/**
+ * One member's Calendar API. Errors cross as the typed errors of application/errors.ts:
+ * SyncTokenExpiredError, GrantRevokedError, RateLimitedError, GoogleUnavailableError, GoogleRequestError.
+ */
+export interface CalendarSession {
+  primaryCalendar(): Promise<PrimaryCalendar>;
+  listEvents(query: ListEventsQuery): Promise<EventsPage>;
+  /** The credentials now in use: different from the ones given when the client refreshed the access token. */
+  credentials(): GoogleCredentials;
+}
+
+export interface CalendarGateway {
+  session(credentials: GoogleCredentials): CalendarSession;
+}

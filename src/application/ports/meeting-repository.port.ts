@@ -1,0 +1,91 @@
+import type { EventAttendee, MatchedMeeting, MeetingSnapshot, Participant } from '../../domain/meeting';
+
+/** A meeting copy from one member's calendar, matched and ready to store. */
+export interface MatchedCopy {
+  eventId: string;
+  meeting: MeetingSnapshot;
+  matched: MatchedMeeting;
+  /** `e:<email>` and `d:<domain>` keys whose account data can change this meeting's matches. */
+  matchKeys: string[];
+}
+
+export interface MeetingToRematch {
+  meetingId: string;
+  attendees: EventAttendee[];
+}
+
+export interface RematchResult {
+  meetingId: string;
+  matched: MatchedMeeting;
+  matchKeys: string[];
+}
+
+export interface InteractionView {
+  id: string;
+  accountId: string;
+  type: 'Google calendar';
+  title: string;
+  date: string;
+  startTime: string;
+  durationMinutes: number;
+  matchedBy: 'contact' | 'domain';
+  participants: (Participant & { minutesInMeeting: number })[];
+}
+
+export interface UnmatchedMeetingView {
+  id: string;
+  title: string;
+  startTime: string;
+  durationMinutes: number;
+  reason: 'no_match' | 'ambiguous_domain';
+  candidateAccountIds: string[];
+  participants: (Participant & { minutesInMeeting: number })[];
+}
+
+/** Position after the last item of a page: newest first by start, then id. */
+export interface TimelineCursor {
+  startTime: string;
+  id: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: TimelineCursor | null;
+}
+
+export interface InteractionFilter {
+  accountId: string;
+  from: Date | null;
+  to: Date | null;
+  /** Dates (YYYY-MM-DD) compare with the interaction's local `date`; instants with its start. */
+  fromDate: string | null;
+  toDate: string | null;
+  limit: number;
+  after: TimelineCursor | null;
+}
+
+export interface MeetingRepository {
+  /**
+   * Takes the lock that orders meeting matching against account/contact changes: `share` while matching with
+   * lookups just read, `exclusive` while changing accounts or contacts. Inside a transaction only.
+   */
+  lockMatchingData(mode: 'share' | 'exclusive'): Promise<void>;
+  /** Stores copies: a meeting takes the data of its most recently updated copy; its interactions follow. */
+  saveCopies(memberId: string, generation: number | null, copies: readonly MatchedCopy[]): Promise<void>;
+  /** Forgets these events of the member's calendar; a meeting no calendar holds any more is deleted. */
+  removeCopies(memberId: string, eventIds: readonly string[]): Promise<void>;
+  /**
+   * After a full sync: forgets the member's copies starting at or after `windowStart` that this generation did
+   * not see (deleted while we were not listening).
+   */
+  removeUnseenCopies(memberId: string, generation: number, windowStart: Date): Promise<void>;
+  /** Marks every meeting one of these keys touches as needing a new match. */
+  flagForRematch(matchKeys: readonly string[]): Promise<number>;
+  /** Claims up to `limit` flagged meetings (locked until the transaction ends). */
+  claimRematch(limit: number): Promise<MeetingToRematch[]>;
+  saveRematch(results: readonly RematchResult[]): Promise<void>;
+  listInteractions(filter: InteractionFilter): Promise<Page<InteractionView>>;
+  listUnmatched(limit: number, after: TimelineCursor | null): Promise<Page<UnmatchedMeetingView>>;
+  /** Counts of what a member's calendar gave. */
+  countForMember(memberId: string): Promise<{ meetings: number; interactions: number }>;
+}

@@ -1,0 +1,19 @@
+import type { AccountRepository } from './account-repository.port';
+import type { ContactRepository } from './contact-repository.port';
+import type { MatchLookupRepository } from './match-lookup-repository.port';
+import type { MeetingRepository } from './meeting-repository.port';
+import type { MemberRepository } from './member-repository.port';
+
+/** Repositories bound to one transaction. */
+export interface TransactionScope {
+  accounts: AccountRepository;
+  contacts: ContactRepository;
+  matchLookups: MatchLookupRepository;
+  members: MemberRepository;
+  meetings: MeetingRepository;
+}
+
+export interface UnitOfWork {
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T>;
+}

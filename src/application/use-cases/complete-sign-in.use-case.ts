@@ -1,0 +1,99 @@
+import { timingSafeEqual } from 'node:crypto';
+
+import { inject, injectable } from 'inversify';
+
+import { Email } from '../../domain/email';
+import { GoogleRequestError, InvalidOAuthStateError } from '../errors';
+import type { CalendarGateway, GoogleCredentials } from '../ports/calendar-gateway.port';
+import type { Clock } from '../ports/clock.port';
+import type { Logger } from '../ports/logger.port';
+import type { OAuthGateway } from '../ports/oauth-gateway.port';
+import type { OAuthStateStore } from '../ports/oauth-state-store.port';
+import type { SyncScheduler } from '../ports/sync-scheduler.port';
+import type { TokenCipher } from '../ports/token-cipher.port';
+import { TOKENS } from '../ports/tokens';
+import type { UnitOfWork } from '../ports/unit-of-work.port';
+import { toMatchKeys } from './match-keys';
+
+export interface CompleteSignInInput {
+  code: string | undefined;
+  /** The state Google sent back. */
+  state: string | undefined;
+  /** The state this browser was given when it started (its cookie). */
+  browserState: string | undefined;
+}
+
+export interface SignedInMember {
+  memberId: string;
+  email: string;
+}
+
+/**
+ * Google's callback: checks the state (single-use, this browser's), exchanges the code, learns the member's email
+ * from their primary calendar, stores the tokens encrypted and asks for a first full sync.
+ */
+@injectable()
+export class CompleteSignIn {
+  constructor(
+    @inject(TOKENS.OAuthGateway) private readonly oauth: OAuthGateway,
+    @inject(TOKENS.OAuthStateStore) private readonly states: OAuthStateStore,
+    @inject(TOKENS.CalendarGateway) private readonly calendar: CalendarGateway,
+    @inject(TOKENS.TokenCipher) private readonly cipher: TokenCipher,
+    @inject(TOKENS.UnitOfWork) private readonly uow: UnitOfWork,
+    @inject(TOKENS.SyncScheduler) private readonly scheduler: SyncScheduler,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {}
+
+  async execute(input: CompleteSignInInput): Promise<SignedInMember> {
+    const { state, browserState, code } = input;
+    if (!state || !browserState || !sameString(state, browserState)) {
+      throw new InvalidOAuthStateError('The sign-in was not started in this browser; start again');
+    }
+    if (!(await this.states.consume(state, this.clock.now()))) {
+      throw new InvalidOAuthStateError('This sign-in link was already used or has expired; start again');
+    }
+    if (!code) throw new InvalidOAuthStateError('Google sent no authorization code; start again');
+
+    const credentials = await this.oauth.exchangeCode(code);
+    const session = this.calendar.session(credentials);
+    const primary = await session.primaryCalendar();
+    const email = Email.parse(primary.id);
+    if (email === null)
+      throw new GoogleRequestError('Google gave a primary calendar id that is not an email');
+    const current = session.credentials();
+
+    const memberId = await this.uow.run(async (tx) => {
+      await tx.meetings.lockMatchingData('exclusive');
+      const id = await tx.members.connect(email.value, primary.timeZone);
+      const stored = await tx.members.syncState(id);
+      const previous =
+        stored?.credentials != null
+          ? (JSON.parse(this.cipher.decrypt(stored.credentials, id)) as GoogleCredentials)
+          : null;
+      // Google sends a refresh token only with a fresh consent: keep the one we have otherwise.
+      const merged: GoogleCredentials = {
+        ...current,
+        refreshToken: current.refreshToken ?? previous?.refreshToken ?? null,
+      };
+      await tx.members.storeCredentials(id, this.cipher.encrypt(JSON.stringify(merged), id));
+      // A member's own email never matches: meetings where it did must be matched again.
+      await tx.meetings.flagForRematch(toMatchKeys({ emails: [email.value] }));
+      return id;
+    });
+    if (current.refreshToken === null) {
+      this.logger.warn('Google sent no refresh token; syncs will stop when the access token expires', {
+        memberId,
+      });
+    }
+    await this.scheduler.requestSync(memberId, { full: true });
+    this.logger.info('member connected', { memberId });
+    return { memberId, email: email.value };
+  }
+}
+
+function sameString(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,64 @@
+import type { Express } from 'express';
+
+import type { Logger } from './application/ports/logger.port';
+import {
+  endpointsAt,
+  type GoogleClientSettings,
+  REAL_GOOGLE_ENDPOINTS,
+} from './adapters/google/google-endpoints';
+import type { Config } from './config';
+import { GoogleSandbox } from '../sandbox/google-sandbox';
+
+/** Where the built-in sandbox is mounted when no OAuth client is configured. */
+export const SANDBOX_PATH = '/sandbox/google';
+
+export interface GoogleWiring {
+  /** Read on use: with the built-in sandbox the service's own port is known only once it listens. */
+  settings: () => GoogleClientSettings;
+  /** Mounts the sandbox on the service's app (offline mode); does nothing otherwise. */
+  mount: (app: Express) => void;
+  /** Tells the wiring the port the service listens on. */
+  listening: (port: number) => void;
+  sandbox: GoogleSandbox | null;
+}
+
+/**
+ * Real Google with GOOGLE_CLIENT_ID; any Google-like service at GOOGLE_BASE_URL; otherwise the built-in sandbox,
+ * mounted in-process at /sandbox/google so that `npm start` works offline with one port.
+ */
+export function wireGoogle(config: Config, logger: Logger): GoogleWiring {
+  const redirectUri = `${config.publicUrl}/auth/google/callback`;
+  if (config.google !== null || config.googleBaseUrl !== null) {
+    const settings: GoogleClientSettings = {
+      clientId: config.google?.clientId ?? 'sandbox-client-id',
+      clientSecret: config.google?.clientSecret ?? 'sandbox-client-secret',
+      redirectUri,
+      endpoints: config.googleBaseUrl === null ? REAL_GOOGLE_ENDPOINTS : endpointsAt(config.googleBaseUrl),
+    };
+    if (config.google === null)
+      logger.info('using the Google stand-in at GOOGLE_BASE_URL', { url: config.googleBaseUrl });
+    return { settings: () => settings, mount: () => undefined, listening: () => undefined, sandbox: null };
+  }
+
+  const sandbox = new GoogleSandbox();
+  let port = config.port;
+  const settings = (): GoogleClientSettings => ({
+    clientId: sandbox.clientId,
+    clientSecret: sandbox.clientSecret,
+    redirectUri,
+    // The browser reaches the consent page through PUBLIC_URL; the service calls the rest on loopback.
+    endpoints: endpointsAt(`http://127.0.0.1:${port}${SANDBOX_PATH}`, `${config.publicUrl}${SANDBOX_PATH}`),
+  });
+  return {
+    settings,
+    mount: (app) => app.use(SANDBOX_PATH, sandbox.app),
+    listening: (actualPort) => {
+      port = actualPort;
+      logger.info('no GOOGLE_CLIENT_ID: using the built-in Google sandbox', {
+        sandbox: `${config.publicUrl}${SANDBOX_PATH}`,
+        signIn: `${config.publicUrl}/auth/google`,
+      });
+    },
+    sandbox,
+  };
+}

@@ -1,0 +1,114 @@
+import type { Container } from 'inversify';
+
+import type { GoogleSandbox } from '../sandbox/google-sandbox';
+import type { AccountRepository } from './application/ports/account-repository.port';
+import type { Logger } from './application/ports/logger.port';
+import { TOKENS } from './application/ports/tokens';
+import { UpsertAccounts } from './application/use-cases/upsert-accounts.use-case';
+import { UpsertContacts } from './application/use-cases/upsert-contacts.use-case';
+import { Email, EmailDomain } from './domain/email';
+
+export const DEMO_MEMBERS = [
+  { email: 'alex@ourco.example', name: 'Alex Morgan', timeZone: 'Europe/Paris' },
+  { email: 'sam@ourco.example', name: 'Sam Lee', timeZone: 'America/New_York' },
+];
+
+const ACCOUNTS = [
+  { id: 'logo', name: 'Logo Inc', domains: ['logo.com'] },
+  { id: 'acme', name: 'Acme Corp', domains: ['acme.io'] },
+  { id: 'globex', name: 'Globex', domains: ['holdings.example'] },
+  { id: 'initech', name: 'Initech', domains: ['holdings.example', 'initech.example'] },
+];
+
+const CONTACTS = [
+  { email: 'tess@logo.com', name: 'Tess Ter', accountId: 'logo' },
+  { email: 'wile@acme.io', name: 'Wile E.', accountId: 'acme' },
+];
+
+/**
+ * Offline `npm start`: sandbox members with a realistic week of meetings, and (on an empty database) the accounts
+ * and contacts they meet, so that a newcomer who signs in sees interactions appear at once.
+ */
+export async function seedOfflineDemo(
+  sandbox: GoogleSandbox,
+  container: Container,
+  logger: Logger,
+): Promise<void> {
+  const [alex, sam] = DEMO_MEMBERS;
+  for (const member of DEMO_MEMBERS) sandbox.addUser(member);
+  const day = (offset: number, hour: number, minute = 0) => {
+    const date = new Date();
+    date.setUTCDate(date.getUTCDate() + offset);
+    date.setUTCHours(hour, minute, 0, 0);
+    return date.toISOString();
+  };
+  const timed = (offset: number, hour: number, minutes: number) => ({
+    start: { dateTime: day(offset, hour), timeZone: 'UTC' },
+    end: {
+      dateTime: new Date(Date.parse(day(offset, hour)) + minutes * 60_000).toISOString(),
+      timeZone: 'UTC',
+    },
+  });
+  const guest = (email: string, displayName?: string) => ({
+    email,
+    responseStatus: 'accepted' as const,
+    ...(displayName ? { displayName } : {}),
+  });
+  const self = (member: { email: string; name: string }) => ({
+    ...guest(member.email, member.name),
+    self: true,
+  });
+
+  sandbox.insertEvent(alex!.email, {
+    summary: 'Logo QBR',
+    ...timed(-2, 15, 30),
+    attendees: [self(alex!), guest('tess@logo.com', 'Tess Ter'), guest('ann@logo.com')],
+  });
+  sandbox.insertEvent(alex!.email, {
+    summary: 'Acme weekly check-in',
+    ...timed(-14, 9, 30),
+    recurrence: ['RRULE:FREQ=WEEKLY;COUNT=4'],
+    attendees: [self(alex!), guest('wile@acme.io')],
+  });
+  sandbox.insertSharedEvent([alex!.email, sam!.email], {
+    summary: 'Joint renewal call: Logo and Acme',
+    ...timed(1, 16, 45),
+    attendees: [
+      self(alex!),
+      guest(sam!.email, sam!.name),
+      guest('tess@logo.com'),
+      guest('road.runner@acme.io'),
+    ],
+  });
+  sandbox.insertEvent(sam!.email, {
+    summary: 'Holdings intro (ambiguous domain)',
+    ...timed(-1, 14, 30),
+    attendees: [self(sam!), guest('cfo@holdings.example')],
+  });
+  sandbox.insertEvent(sam!.email, {
+    summary: 'Team stand-up (internal only)',
+    ...timed(-1, 8, 15),
+    attendees: [self(sam!), guest(alex!.email, alex!.name)],
+  });
+  sandbox.insertEvent(sam!.email, {
+    summary: 'Offsite (all day)',
+    start: { date: day(3, 0).slice(0, 10) },
+    end: { date: day(4, 0).slice(0, 10) },
+    attendees: [self(sam!), guest('tess@logo.com')],
+  });
+
+  const accounts = container.get<AccountRepository>(TOKENS.AccountRepository);
+  if ((await accounts.list(1, null)).accounts.length > 0) return;
+  await container
+    .get(UpsertAccounts)
+    .execute(
+      ACCOUNTS.map((a) => ({ id: a.id, name: a.name, domains: a.domains.map((d) => EmailDomain.parse(d)!) })),
+    );
+  await container
+    .get(UpsertContacts)
+    .execute(CONTACTS.map((c) => ({ email: Email.parse(c.email)!, name: c.name, accountId: c.accountId })));
+  logger.info('offline demo: seeded accounts and contacts', {
+    accounts: ACCOUNTS.length,
+    contacts: CONTACTS.length,
+  });
+}

@@ -1,0 +1,113 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import express from 'express';
+import request from 'supertest';
+
+import { GoogleSandbox, type SandboxOptions } from '../../sandbox/google-sandbox';
+import { endpointsAt, type GoogleClientSettings } from '../../src/adapters/google/google-endpoints';
+import { TOKENS } from '../../src/application/ports/tokens';
+import { RetryPolicy } from '../../src/application/use-cases/retry-policy';
+import { SyncCalendar, type SyncOutcome } from '../../src/application/use-cases/sync-calendar.use-case';
+import { auth, startTestApp, type TestApp } from './app';
+import type { DatabaseTarget } from './databases';
+
+export interface E2E {
+  t: TestApp;
+  sandbox: GoogleSandbox;
+  sandboxUrl: string;
+  /** Signs the member in through /auth/google and the sandbox's consent, as a browser would. */
+  signIn(email: string): Promise<{ memberId: string; agent: ReturnType<typeof request.agent> }>;
+  /** Runs one sync of the member's calendar now (what the worker does when woken). */
+  sync(memberId: string): Promise<SyncOutcome>;
+  interactions(accountId: string, query?: string): Promise<InteractionJson[]>;
+  stop(): Promise<void>;
+}
+
+export interface InteractionJson {
+  id: string;
+  accountId: string;
+  type: string;
+  title: string;
+  date: string;
+  startTime: string;
+  durationMinutes: number;
+  matchedBy: string;
+  participants: {
+    name: string | null;
+    email: string;
+    minutesInMeeting: number;
+    responseStatus: string | null;
+    accountId: string | null;
+    matchedBy: string | null;
+  }[];
+}
+
+/** Backoff without waiting, so fault tests stay fast; the retry logic itself is the real one. */
+export const fastRetry = new RetryPolicy({ attempts: 5, baseDelayMs: 1, maxDelayMs: 5 });
+
+/** The service (real container, real googleapis client) against a fresh Google sandbox on a loopback port. */
+export async function startE2E(
+  target: DatabaseTarget,
+  options: { env?: NodeJS.ProcessEnv; sandbox?: SandboxOptions } = {},
+): Promise<E2E> {
+  const sandbox = new GoogleSandbox(options.sandbox);
+  // Under a base path, as GOOGLE_BASE_URL may have one (and the offline sandbox does).
+  const host = express();
+  host.use('/google', sandbox.app);
+  const server: Server = host.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const sandboxUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/google`;
+  const google: GoogleClientSettings = {
+    clientId: sandbox.clientId,
+    clientSecret: sandbox.clientSecret,
+    redirectUri: 'http://localhost:3000/auth/google/callback',
+    endpoints: endpointsAt(sandboxUrl),
+  };
+  const t = await startTestApp(target, {
+    env: options.env,
+    google: () => google,
+    configure: (container) => container.rebind(TOKENS.RetryPolicy).toConstantValue(fastRetry),
+  });
+
+  return {
+    t,
+    sandbox,
+    sandboxUrl,
+    async signIn(email) {
+      const agent = request.agent(t.app);
+      const start = await agent.get('/auth/google').expect(302);
+      sandbox.setConsentingUser(email);
+      const consent = await fetch(start.headers.location!, { redirect: 'manual' });
+      const callback = new URL(consent.headers.get('location')!);
+      await agent.get(`${callback.pathname}${callback.search}`).expect(302).expect('Location', '/profile');
+      const rows = await t.db.dataSource.query<{ id: string }[]>('SELECT id FROM members WHERE email = $1', [
+        email.toLowerCase(),
+      ]);
+      return { memberId: rows[0]!.id, agent };
+    },
+    sync: (memberId) => t.container.get(SyncCalendar).execute(memberId),
+    async interactions(accountId, query = '') {
+      const res = await request(t.app)
+        .get(`/api/accounts/${accountId}/interactions${query}`)
+        .set(auth)
+        .expect(200);
+      return (res.body as { interactions: InteractionJson[] }).interactions;
+    },
+    async stop() {
+      sandbox.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await t.stop();
+    },
+  };
+}
+
+/** An ISO instant `days` from now at the given UTC hour, for events inside the sync window. */
+export function at(days: number, hour: number, minute = 0): string {
+  const date = new Date();
+  date.setUTCDate(date.getUTCDate() + days);
+  date.setUTCHours(hour, minute, 0, 0);
+  return date.toISOString();
+}

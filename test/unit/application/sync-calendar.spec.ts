@@ -1,0 +1,359 @@
+import { AesGcmTokenCipher } from '../../../src/adapters/crypto/aes-gcm-token-cipher';
+import { PublicListsDomainKnowledge } from '../../../src/adapters/domain-knowledge/public-lists-domain-knowledge';
+import {
+  GoogleRequestError,
+  GrantRevokedError,
+  RateLimitedError,
+  SyncTokenExpiredError,
+} from '../../../src/application/errors';
+import type {
+  CalendarGateway,
+  CalendarSession,
+  EventsPage,
+  GoogleCredentials,
+  ListEventsQuery,
+} from '../../../src/application/ports/calendar-gateway.port';
+import type { MatchedCopy, MeetingRepository } from '../../../src/application/ports/meeting-repository.port';
+import type { MemberRepository, SyncState } from '../../../src/application/ports/member-repository.port';
+import type { TransactionScope, UnitOfWork } from '../../../src/application/ports/unit-of-work.port';
+import { RetryPolicy } from '../../../src/application/use-cases/retry-policy';
+import { RECONNECT_MESSAGE, SyncCalendar } from '../../../src/application/use-cases/sync-calendar.use-case';
+import { AccountMatcher } from '../../../src/domain/account-matcher';
+import type { CalendarEvent } from '../../../src/domain/meeting';
+import { RecordingLogger } from '../../support/logger';
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const MEMBER = '00000000-0000-4000-8000-000000000001';
+const cipher = new AesGcmTokenCipher('unit-test-secret-key-0123456789-abcdef');
+const CREDENTIALS: GoogleCredentials = {
+  accessToken: 'at-1',
+  refreshToken: 'rt-1',
+  expiryDate: 1,
+  scope: 's',
+};
+
+const timed = (id: string, attendees: string[] = ['tess@logo.com']): CalendarEvent => ({
+  status: 'confirmed',
+  eventId: id,
+  iCalUID: `${id}@google.com`,
+  originalStart: null,
+  title: `Meeting ${id}`,
+  start: { kind: 'instant', at: new Date('2026-11-20T15:00:00Z'), timeZone: null },
+  end: { kind: 'instant', at: new Date('2026-11-20T15:30:00Z'), timeZone: null },
+  attendees: attendees.map((email) => ({
+    email,
+    displayName: null,
+    responseStatus: 'accepted',
+    resource: false,
+  })),
+  updated: new Date('2026-11-01T00:00:00Z'),
+});
+
+const page = (events: CalendarEvent[], next: { page?: string; sync?: string }): EventsPage => ({
+  events,
+  nextPageToken: next.page ?? null,
+  nextSyncToken: next.sync ?? null,
+  timeZone: 'UTC',
+});
+
+/** A calendar that answers a script: each call takes the next answer (a page or an error). */
+class ScriptedSession implements CalendarSession {
+  readonly queries: ListEventsQuery[] = [];
+  current: GoogleCredentials;
+
+  constructor(
+    private readonly script: (EventsPage | Error)[],
+    credentials: GoogleCredentials,
+    /** Credentials the client "refreshes" to on its first call, as the real client does when a token expired. */
+    private readonly refreshed?: GoogleCredentials,
+  ) {
+    this.current = credentials;
+  }
+
+  primaryCalendar() {
+    return Promise.resolve({ id: 'me@ourco.com', timeZone: 'UTC' });
+  }
+
+  listEvents(query: ListEventsQuery): Promise<EventsPage> {
+    this.queries.push(query);
+    if (this.refreshed) this.current = this.refreshed;
+    const next = this.script.shift();
+    if (next === undefined) throw new Error('script ran out');
+    return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
+  }
+
+  credentials() {
+    return this.current;
+  }
+}
+
+/** What the transactions wrote, kept only when they commit (a throw rolls back). */
+class World {
+  syncToken: string | null = null;
+  generation = 0;
+  status: SyncState['status'] = 'active';
+  lastError: string | null = null;
+  credentials = cipher.encrypt(JSON.stringify(CREDENTIALS), MEMBER);
+  saved: { generation: number | null; copies: MatchedCopy[] }[] = [];
+  removed: string[][] = [];
+  unseenRemovals: { generation: number; windowStart: Date }[] = [];
+  transactions = 0;
+}
+
+function fakes(world: World) {
+  const members: Partial<MemberRepository> = {
+    syncState: () =>
+      Promise.resolve({
+        memberId: MEMBER,
+        email: 'me@ourco.com',
+        status: world.status,
+        timeZone: 'UTC',
+        syncToken: world.syncToken,
+        generation: world.generation,
+        credentials: world.credentials,
+      }),
+    beginFullSync: () => {
+      world.syncToken = null;
+      return Promise.resolve(++world.generation);
+    },
+    completeSync: (_id, token) => {
+      world.syncToken = token;
+      return Promise.resolve();
+    },
+    recordSyncError: (_id, message) => {
+      world.lastError = message;
+      return Promise.resolve();
+    },
+    markNeedsReconnect: (_id, message) => {
+      world.status = 'needs_reconnect';
+      world.lastError = message;
+      return Promise.resolve();
+    },
+    storeCredentials: (_id, encrypted) => {
+      world.credentials = encrypted;
+      return Promise.resolve();
+    },
+    allEmails: () => Promise.resolve(new Set(['me@ourco.com'])),
+  };
+  const uow: UnitOfWork = {
+    async run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T> {
+      const staged = {
+        saved: [] as World['saved'],
+        removed: [] as string[][],
+        unseen: [] as World['unseenRemovals'],
+      };
+      let token = world.syncToken;
+      const meetings: Partial<MeetingRepository> = {
+        lockMatchingData: () => Promise.resolve(),
+        saveCopies: (_m, generation, copies) => {
+          staged.saved.push({ generation, copies: [...copies] });
+          return Promise.resolve();
+        },
+        removeCopies: (_m, ids) => {
+          staged.removed.push([...ids]);
+          return Promise.resolve();
+        },
+        removeUnseenCopies: (_m, generation, windowStart) => {
+          staged.unseen.push({ generation, windowStart });
+          return Promise.resolve();
+        },
+      };
+      const scope = {
+        members: {
+          ...members,
+          completeSync: (_id: string, t: string) => {
+            token = t;
+            return Promise.resolve();
+          },
+        },
+        meetings,
+        matchLookups: {
+          fetch: () =>
+            Promise.resolve({
+              contactsByEmail: new Map(),
+              accountIdsByDomain: new Map([['logo.com', ['logo']]]),
+            }),
+        },
+      } as unknown as TransactionScope;
+      const result = await work(scope);
+      world.saved.push(...staged.saved);
+      world.removed.push(...staged.removed);
+      world.unseenRemovals.push(...staged.unseen);
+      world.syncToken = token;
+      world.transactions++;
+      return result;
+    },
+  };
+  return { members: members as MemberRepository, uow };
+}
+
+function setup(
+  script: (EventsPage | Error)[],
+  options: { world?: World; refreshed?: GoogleCredentials } = {},
+) {
+  const world = options.world ?? new World();
+  const { members, uow } = fakes(world);
+  const sessions: ScriptedSession[] = [];
+  const gateway: CalendarGateway = {
+    session: (credentials) => {
+      const session = new ScriptedSession(script, credentials, options.refreshed);
+      sessions.push(session);
+      return session;
+    },
+  };
+  const delays: number[] = [];
+  const retry = new RetryPolicy(
+    { attempts: 4, baseDelayMs: 100, maxDelayMs: 250 },
+    (ms) => {
+      delays.push(ms);
+      return Promise.resolve();
+    },
+    () => 1,
+  );
+  const sync = new SyncCalendar(
+    { lookbackDays: 90 },
+    uow,
+    members,
+    gateway,
+    cipher,
+    new AccountMatcher(new PublicListsDomainKnowledge(), []),
+    retry,
+    { now: () => NOW },
+    new RecordingLogger(),
+  );
+  return { sync, world, sessions, delays };
+}
+
+describe('SyncCalendar', () => {
+  it('starts with a full sync from the lookback and stores the token with the last page only', async () => {
+    const { sync, world, sessions } = setup([
+      page([timed('a')], { page: 'p2' }),
+      page([timed('b')], { sync: 'token-1' }),
+    ]);
+    await expect(sync.execute(MEMBER)).resolves.toEqual({
+      outcome: 'synced',
+      full: true,
+      pages: 2,
+      events: 2,
+    });
+    expect(sessions[0]!.queries).toEqual([
+      { kind: 'full', timeMin: new Date('2026-08-27T12:00:00Z'), pageToken: null },
+      { kind: 'full', timeMin: new Date('2026-08-27T12:00:00Z'), pageToken: 'p2' },
+    ]);
+    expect(world.transactions).toBe(2);
+    expect(world.syncToken).toBe('token-1');
+    expect(world.saved.map((s) => s.copies.map((c) => c.eventId))).toEqual([['a'], ['b']]);
+    expect(world.saved[0]!.copies[0]!.matched.interactions).toEqual([
+      { accountId: 'logo', matchedBy: 'domain' },
+    ]);
+    expect(world.unseenRemovals).toEqual([{ generation: 1, windowStart: new Date('2026-08-27T12:00:00Z') }]);
+  });
+
+  it('keeps no token when it fails mid-way, so the next run repeats the same pages', async () => {
+    const world = new World();
+    const first = setup([page([timed('a')], { page: 'p2' }), new GoogleRequestError('boom')], { world });
+    await expect(first.sync.execute(MEMBER)).rejects.toThrow('boom');
+    expect(world.syncToken).toBeNull();
+    expect(world.lastError).toBe('boom');
+    const second = setup([page([timed('a')], { page: 'p2' }), page([timed('b')], { sync: 'token-1' })], {
+      world,
+    });
+    await second.sync.execute(MEMBER);
+    expect(second.sessions[0]!.queries[0]).toMatchObject({ kind: 'full', pageToken: null });
+    expect(world.syncToken).toBe('token-1');
+  });
+
+  it('syncs incrementally with the stored token', async () => {
+    const world = new World();
+    world.syncToken = 'token-1';
+    world.generation = 3;
+    const { sync, sessions } = setup([page([timed('a')], { sync: 'token-2' })], { world });
+    await expect(sync.execute(MEMBER)).resolves.toMatchObject({ outcome: 'synced', full: false });
+    expect(sessions[0]!.queries).toEqual([{ kind: 'incremental', syncToken: 'token-1', pageToken: null }]);
+    expect(world.saved[0]!.generation).toBe(3);
+    expect(world.unseenRemovals).toEqual([]);
+    expect(world.syncToken).toBe('token-2');
+  });
+
+  it('removes cancelled and all-day events, stores timed ones', async () => {
+    const allDay: CalendarEvent = {
+      ...(timed('c') as Extract<CalendarEvent, { iCalUID: string }>),
+      start: { kind: 'day', date: '2026-11-20' },
+      end: { kind: 'day', date: '2026-11-21' },
+    };
+    const world = new World();
+    world.syncToken = 'token-1';
+    const { sync } = setup(
+      [page([timed('a'), { status: 'cancelled', eventId: 'b' }, allDay], { sync: 't2' })],
+      {
+        world,
+      },
+    );
+    await sync.execute(MEMBER);
+    expect(world.removed).toEqual([['b', 'c']]);
+    expect(world.saved.flatMap((s) => s.copies.map((c) => c.eventId))).toEqual(['a']);
+  });
+
+  it('answers 410 by forgetting the token and syncing in full', async () => {
+    const world = new World();
+    world.syncToken = 'stale';
+    const { sync, sessions } = setup(
+      [new SyncTokenExpiredError('gone'), page([timed('a')], { sync: 'fresh' })],
+      { world },
+    );
+    await expect(sync.execute(MEMBER)).resolves.toMatchObject({ outcome: 'synced', full: true });
+    expect(sessions[0]!.queries.map((q) => q.kind)).toEqual(['incremental', 'full']);
+    expect(world.generation).toBe(1);
+    expect(world.syncToken).toBe('fresh');
+  });
+
+  it('backs off exponentially with a cap on rate limits, then succeeds', async () => {
+    const limited = () => new RateLimitedError('slow down');
+    const { sync, delays, world } = setup([
+      limited(),
+      limited(),
+      limited(),
+      page([timed('a')], { sync: 't' }),
+    ]);
+    await sync.execute(MEMBER);
+    expect(delays).toEqual([100, 200, 250]);
+    expect(world.syncToken).toBe('t');
+  });
+
+  it('gives up after the last attempt and records the error', async () => {
+    const limited = () => new RateLimitedError('slow down');
+    const { sync, world } = setup([limited(), limited(), limited(), limited()]);
+    await expect(sync.execute(MEMBER)).rejects.toBeInstanceOf(RateLimitedError);
+    expect(world.lastError).toBe('slow down');
+    expect(world.status).toBe('active');
+  });
+
+  it('marks the member needs_reconnect when the grant is revoked', async () => {
+    const { sync, world } = setup([new GrantRevokedError('invalid_grant')]);
+    await expect(sync.execute(MEMBER)).resolves.toEqual({ outcome: 'needs_reconnect' });
+    expect(world.status).toBe('needs_reconnect');
+    expect(world.lastError).toBe(RECONNECT_MESSAGE);
+  });
+
+  it('skips a member who is not connected', async () => {
+    const world = new World();
+    world.status = 'needs_reconnect';
+    const { sync, sessions } = setup([], { world });
+    await expect(sync.execute(MEMBER)).resolves.toMatchObject({ outcome: 'skipped' });
+    expect(sessions).toHaveLength(0);
+  });
+
+  it('stores refreshed access tokens encrypted, keeping the refresh token', async () => {
+    const { sync, world } = setup([page([], { sync: 't' })], {
+      refreshed: { accessToken: 'at-2', refreshToken: null, expiryDate: 2, scope: 's' },
+    });
+    await sync.execute(MEMBER);
+    expect(world.credentials.toString('utf8')).not.toContain('at-2');
+    expect(JSON.parse(cipher.decrypt(world.credentials, MEMBER))).toEqual({
+      accessToken: 'at-2',
+      refreshToken: 'rt-1',
+      expiryDate: 2,
+      scope: 's',
+    });
+  });
+});
