@@ -1,20 +1,15 @@
 import { performance } from 'node:perf_hooks';
 
 import { PublicListsDomainKnowledge } from '../src/adapters/domain-knowledge/public-lists-domain-knowledge';
-import { TypeOrmAccountRepository } from '../src/adapters/persistence/typeorm-account.repository';
-import { TypeOrmContactRepository } from '../src/adapters/persistence/typeorm-contact.repository';
 import { TypeOrmMatchLookupRepository } from '../src/adapters/persistence/typeorm-match-lookup.repository';
 import { MatchAttendees } from '../src/application/use-cases/match-attendees.use-case';
-import type { Account, Contact } from '../src/domain/account';
 import { AccountMatcher } from '../src/domain/account-matcher';
-import { Email, EmailDomain } from '../src/domain/email';
+import { EmailDomain } from '../src/domain/email';
 import { databaseTargets, type DatabaseTarget } from '../test/support/databases';
+import { ACCOUNTS, attendeeEmail, CONTACTS, seedAccountsAndContacts } from './fixtures';
 
-const ACCOUNTS = 20_000;
-const CONTACTS = 100_000;
 const ATTENDEES = 50_000;
 const BATCH = 1_000;
-const SEED_BATCH = 10_000;
 
 /**
  * `npm run bench -- match`: 50,000 attendee emails matched against 100,000 contacts and 20,000 accounts through
@@ -43,20 +38,14 @@ export async function run(): Promise<void> {
 async function measure(target: DatabaseTarget): Promise<string> {
   const db = await target.start();
   try {
-    const seedStart = performance.now();
-    const accounts = new TypeOrmAccountRepository(db.dataSource);
-    const contacts = new TypeOrmContactRepository(db.dataSource);
-    for (let i = 0; i < ACCOUNTS; i += SEED_BATCH) await accounts.upsertMany(accountBatch(i, SEED_BATCH));
-    for (let i = 0; i < CONTACTS; i += SEED_BATCH) await contacts.upsertMany(contactBatch(i, SEED_BATCH));
-    await db.dataSource.query('ANALYZE');
-    const seedSeconds = (performance.now() - seedStart) / 1000;
+    const seedSeconds = await seedAccountsAndContacts(db.dataSource);
 
     const matchAttendees = new MatchAttendees(
       new AccountMatcher(new PublicListsDomainKnowledge(), [EmailDomain.parse('ourco.com')!]),
-      new TypeOrmMatchLookupRepository(db.dataSource),
+      new TypeOrmMatchLookupRepository(db.dataSource.manager),
     );
     const ownEmails = new Set(['me@ourco.com']);
-    const attendees = attendeeEmails();
+    const attendees = Array.from({ length: ATTENDEES }, (_, n) => attendeeEmail(n));
     const durations: number[] = [];
     const roundTrips: number[] = [];
     const tally = { contact: 0, domain: 0, ambiguous_domain: 0, other: 0 };
@@ -81,50 +70,4 @@ async function measure(target: DatabaseTarget): Promise<string> {
   } finally {
     await db.stop();
   }
-}
-
-/** Account i owns `acct{i}.com`; every 100th account also shares `shared{i/100}.com` with the next one. */
-function accountBatch(from: number, size: number): Account[] {
-  return Array.from({ length: Math.min(size, ACCOUNTS - from) }, (_, k) => {
-    const i = from + k;
-    const domains = [`acct${i}.com`];
-    if (i % 100 === 0 || i % 100 === 1) domains.push(`shared${Math.floor(i / 100)}.com`);
-    return { id: `account-${i}`, name: `Account ${i}`, domains: domains.map((d) => EmailDomain.parse(d)!) };
-  });
-}
-
-function contactBatch(from: number, size: number): Contact[] {
-  return Array.from({ length: Math.min(size, CONTACTS - from) }, (_, k) => {
-    const j = from + k;
-    return {
-      email: Email.parse(`person${j}@acct${j % ACCOUNTS}.com`)!,
-      name: `Person ${j}`,
-      accountId: `account-${j % ACCOUNTS}`,
-    };
-  });
-}
-
-/** A realistic mix: known contacts, strangers at known domains and subdomains, shared domains, free mail, noise. */
-function attendeeEmails(): string[] {
-  return Array.from({ length: ATTENDEES }, (_, n) => {
-    const i = (n * 7919) % ACCOUNTS;
-    switch (n % 10) {
-      case 0:
-      case 1:
-      case 2:
-      case 3:
-        return `person${(n * 31) % CONTACTS}@acct${((n * 31) % CONTACTS) % ACCOUNTS}.com`;
-      case 4:
-      case 5:
-        return `stranger${n}@acct${i}.com`;
-      case 6:
-        return `stranger${n}@eu.acct${i}.com`;
-      case 7:
-        return `buyer${n}@shared${i % 200}.com`;
-      case 8:
-        return `someone${n}@gmail.com`;
-      default:
-        return n % 20 === 9 ? `colleague${n}@ourco.com` : `nobody${n}@unknown${n}.org`;
-    }
-  });
 }

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 
 import * as match from './match';
+import * as sync from './sync';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   match: match.run,
+  sync: sync.run,
 };
 
 async function main(): Promise<void> {
