@@ -38,8 +38,8 @@ export async function run(): Promise<void> {
   process.stdout.write(
     [
       `\nsync: first sync of ${EVENTS} events x ${GUESTS_PER_EVENT + 1} attendees, pages of ${EVENTS_PAGE_SIZE}`,
-      '| database | Google latency | raw paging (s) | our sync (s) | ratio | pages | round trips per page | interactions | peak RSS (MB) |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '| database | Google latency | raw paging (s) | our sync (s) | ratio | pages | round trips per page | interactions | peak RSS (MB) | RSS growth in sync (MB) |',
+      '|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
     ].join('\n'),
@@ -129,7 +129,8 @@ async function measure(target: DatabaseTarget, latencyMs: number): Promise<strin
 
     sandbox.setLatency(latencyMs);
     const rawBefore = await rawPaging();
-    let peakRss = process.memoryUsage().rss;
+    const rssBefore = process.memoryUsage().rss;
+    let peakRss = rssBefore;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
     const queriesBefore = db.queryCounter.count;
     const started = performance.now();
@@ -144,7 +145,7 @@ async function measure(target: DatabaseTarget, latencyMs: number): Promise<strin
       'SELECT count(*)::int AS n FROM interactions',
     );
     const interactions = counted!.n;
-    return `| ${target.name} | ${latencyMs} ms | ${rawSeconds.toFixed(2)} | ${ours.toFixed(2)} | ${(ours / rawSeconds).toFixed(2)}x | ${outcome.pages} | ${(queries / outcome.pages).toFixed(1)} | ${interactions} | ${Math.round(peakRss / 1024 / 1024)} |`;
+    return `| ${target.name} | ${latencyMs} ms | ${rawSeconds.toFixed(2)} | ${ours.toFixed(2)} | ${(ours / rawSeconds).toFixed(2)}x | ${outcome.pages} | ${(queries / outcome.pages).toFixed(1)} | ${interactions} | ${Math.round(peakRss / 1024 / 1024)} | ${Math.round((peakRss - rssBefore) / 1024 / 1024)} |`;
   } finally {
     sandbox.close();
     server.closeAllConnections();

@@ -76,7 +76,7 @@ export class SyncCalendar {
         log.warn('grant revoked: member needs to reconnect');
         return { outcome: 'needs_reconnect' };
       }
-      await this.members.recordSyncError(memberId, describe(error));
+      await this.members.recordSyncError(memberId, describeError(error));
       throw error;
     } finally {
       await this.storeRefreshedCredentials(memberId, stored, session);
@@ -100,7 +100,7 @@ export class SyncCalendar {
               ? { kind: 'full', timeMin, pageToken }
               : { kind: 'incremental', syncToken, pageToken },
           ),
-        (error, delayMs) => log.warn('Google asked to back off', { error: describe(error), delayMs }),
+        (error, delayMs) => log.warn('Google asked to back off', { error: describeError(error), delayMs }),
       );
     let pages = 0;
     let events = 0;
@@ -192,7 +192,7 @@ function isLive(event: CalendarEvent): event is Extract<CalendarEvent, { iCalUID
 }
 
 /** A short sentence for admins; never a token or a response body. */
-export function describe(error: unknown): string {
+export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.slice(0, 300);
   return 'unknown error';
 }
