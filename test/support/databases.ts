@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 
 import { createDataSource } from '../../src/adapters/persistence/data-source';
-import { startEmbeddedPostgres } from '../../src/adapters/persistence/embedded-postgres';
+import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from '../../src/adapters/persistence/embedded-postgres';
 import { QueryCounter } from '../../src/adapters/persistence/typeorm-logger';
 import { RecordingLogger } from './logger';
 
@@ -22,14 +22,14 @@ export interface DatabaseTarget {
   start(): Promise<TestDatabase>;
 }
 
-const POOL_SIZE = 4;
+const SERVER_POOL_SIZE = 4;
 
 /** In-memory PGlite: always available, even on a machine without a database server. */
 export const embeddedTarget: DatabaseTarget = {
   name: 'embedded',
   async start() {
-    const embedded = await startEmbeddedPostgres({ maxConnections: POOL_SIZE + 1 });
-    const database = await connect(embedded.url, undefined);
+    const embedded = await startEmbeddedPostgres({ maxConnections: EMBEDDED_POOL_SIZE + 1 });
+    const database = await connect(embedded.url, undefined, EMBEDDED_POOL_SIZE);
     return {
       ...database,
       async stop() {
@@ -50,7 +50,7 @@ export function postgresTarget(serverUrl: string): DatabaseTarget {
     async start() {
       const schema = `test_${randomBytes(6).toString('hex')}`;
       await withClient(serverUrl, (client) => client.query(`CREATE SCHEMA ${schema}`));
-      const database = await connect(serverUrl, schema);
+      const database = await connect(serverUrl, schema, SERVER_POOL_SIZE);
       return {
         ...database,
         async stop() {
@@ -71,11 +71,12 @@ export function databaseTargets(): DatabaseTarget[] {
 async function connect(
   url: string,
   schema: string | undefined,
+  poolSize: number,
 ): Promise<Omit<TestDatabase, 'stop'> & { stop(): Promise<void> }> {
   const queryCounter = new QueryCounter();
   const dataSource = createDataSource({
     url,
-    poolSize: POOL_SIZE,
+    poolSize,
     logger: new RecordingLogger(),
     schema,
     queryCounter,
@@ -98,6 +99,6 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
 /** Empties every table of the service's data (the schema and the matching lock row stay). */
 export async function resetData(dataSource: DataSource): Promise<void> {
   await dataSource.query(
-    'TRUNCATE accounts, account_domains, contacts, members, oauth_states, meetings, calendar_events, interactions',
+    'TRUNCATE accounts, account_domains, contacts, members, oauth_states, meetings, calendar_events, interactions, channels, job_runs',
   );
 }

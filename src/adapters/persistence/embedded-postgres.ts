@@ -4,6 +4,15 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
+/**
+ * Pool size to use with the embedded database: one connection. pglite-socket queues each protocol message on its
+ * own, so the Parse/Bind/Execute of two connections can interleave outside a transaction (seen here: "bind message
+ * supplies 3 parameters, but prepared statement requires 1", and a committed write lost). PGlite runs one query
+ * at a time anyway, so one connection costs no parallelism; code never awaits a second connection inside a
+ * transaction (the unit of work passes the transaction's manager down), so it cannot deadlock on the pool.
+ */
+export const EMBEDDED_POOL_SIZE = 1;
+
 export interface EmbeddedPostgres {
   /** A `postgres://` URL on loopback for the ordinary `pg` driver. */
   readonly url: string;
