@@ -14,7 +14,17 @@ import { ListInteractions } from './application/use-cases/list-interactions.use-
 import { ListUnmatchedMeetings } from './application/use-cases/list-unmatched-meetings.use-case';
 import { MatchAttendees } from './application/use-cases/match-attendees.use-case';
 import { RematchMeetings } from './application/use-cases/rematch-meetings.use-case';
-import { RetryPolicy } from './application/use-cases/retry-policy';
+import { DEFAULT_GOOGLE_RETRY, RetryPolicy } from './application/use-cases/retry-policy';
+import { HandlePushNotification } from './application/use-cases/handle-push-notification.use-case';
+import { MemberSessions } from './application/use-cases/member-sessions';
+import { type ChannelSettings, OpenChannel } from './application/use-cases/open-channel.use-case';
+import { RenewExpiringChannels } from './application/use-cases/renew-expiring-channels.use-case';
+import { RequestSafetySync } from './application/use-cases/request-safety-sync.use-case';
+import { HmacChannelTokens } from './adapters/crypto/hmac-channel-tokens';
+import { WEBHOOK_PATH } from './adapters/http/webhook.router';
+import { GroupCommitInbox } from './adapters/persistence/group-commit-inbox';
+import { TypeOrmChannelRepository } from './adapters/persistence/typeorm-channel.repository';
+import { TypeOrmMetricSources } from './adapters/persistence/typeorm-metric-sources';
 import { StartSignIn } from './application/use-cases/start-sign-in.use-case';
 import { SyncCalendar } from './application/use-cases/sync-calendar.use-case';
 import { UpsertAccounts } from './application/use-cases/upsert-accounts.use-case';
@@ -40,10 +50,14 @@ export interface Infrastructure {
   /** The OAuth client and Google's endpoints; read on use, as the sandbox's port is known only once listening. */
   google: () => GoogleClientSettings;
   metrics?: Metrics;
+  /** Called after pushes marked calendars, to wake the workers of other instances (NOTIFY on PostgreSQL). */
+  notifyOtherInstances?: () => void;
 }
 
 /** The composition root: every binding of the service lives here. */
-export function buildContainer({ config, logger, dataSource, google, metrics }: Infrastructure): Container {
+export function buildContainer(infra: Infrastructure): Container {
+  const { config, logger, dataSource, google } = infra;
+  const metrics = infra.metrics ?? new Metrics();
   const container = new Container({ defaultScope: 'Singleton' });
   const knowledge = new PublicListsDomainKnowledge();
   const repositories = repositoriesOn(dataSource.manager);
@@ -51,13 +65,23 @@ export function buildContainer({ config, logger, dataSource, google, metrics }: 
   container.bind(TOKENS.Config).toConstantValue(config);
   container.bind(TOKENS.Logger).toConstantValue(logger);
   container.bind(TOKENS.Clock).toConstantValue(systemClock);
-  container.bind(TOKENS.Metrics).toConstantValue(metrics ?? new Metrics());
+  container.bind(TOKENS.Metrics).toConstantValue(metrics);
+  metrics.setSources(new TypeOrmMetricSources(dataSource.manager));
   container.bind(TOKENS.DomainKnowledge).toConstantValue(knowledge);
   container
     .bind(TOKENS.AccountMatcher)
     .toConstantValue(new AccountMatcher(knowledge, config.internalDomains));
   container.bind(TOKENS.SyncSettings).toConstantValue({ lookbackDays: config.syncLookbackDays });
-  container.bind(TOKENS.RetryPolicy).toConstantValue(new RetryPolicy());
+  container
+    .bind(TOKENS.RetryPolicy)
+    .toConstantValue(
+      new RetryPolicy(DEFAULT_GOOGLE_RETRY, undefined, undefined, () => metrics.googleRetries.inc()),
+    );
+  container.bind(TOKENS.ChannelSettings).toConstantValue({
+    webhookUrl: `${config.publicUrl}${WEBHOOK_PATH}`,
+    ttlSeconds: config.channelTtlSeconds,
+    renewBeforeSeconds: config.renewBeforeSeconds,
+  } satisfies ChannelSettings);
 
   container.bind(TOKENS.UnitOfWork).toConstantValue(new TypeOrmUnitOfWork(dataSource));
   container.bind(TOKENS.AccountRepository).toConstantValue(repositories.accounts);
@@ -67,18 +91,31 @@ export function buildContainer({ config, logger, dataSource, google, metrics }: 
   container.bind(TOKENS.MeetingRepository).toConstantValue(repositories.meetings);
   container.bind(TOKENS.OAuthStateStore).toConstantValue(new TypeOrmOAuthStateStore(dataSource.manager));
   container.bind(TOKENS.DatabaseHealth).toConstantValue(new TypeOrmDatabaseHealth(dataSource));
+  const channels = new TypeOrmChannelRepository(dataSource.manager);
+  const queue = new TypeOrmSyncQueue(dataSource.manager);
+  container.bind(TOKENS.ChannelRepository).toConstantValue(channels);
+  container.bind(TOKENS.SyncQueue).toConstantValue(queue);
+  container.bind(TOKENS.ChannelTokens).toConstantValue(new HmacChannelTokens(config.secretKey));
+  container
+    .bind(TOKENS.NotificationInbox)
+    .toConstantValue(new GroupCommitInbox(channels, () => infra.notifyOtherInstances?.()));
 
   container.bind(TOKENS.TokenCipher).toConstantValue(new AesGcmTokenCipher(config.secretKey));
   container.bind(TOKENS.CalendarGateway).toConstantValue(new GoogleCalendarGateway(google, logger));
   container.bind(TOKENS.OAuthGateway).toConstantValue(new GoogleOAuthGateway(google));
-  container.bind(TOKENS.SyncScheduler).toResolvedValue(
-    (syncCalendar: SyncCalendar) =>
-      new SyncWorker(new TypeOrmSyncQueue(dataSource.manager), syncCalendar, logger, {
-        ...DEFAULT_SYNC_WORKER_OPTIONS,
-        minIntervalMs: config.syncMinIntervalMs,
-      }),
-    [SyncCalendar],
-  );
+  container
+    .bind(TOKENS.SyncScheduler)
+    .toResolvedValue(
+      (syncCalendar: SyncCalendar) =>
+        new SyncWorker(
+          queue,
+          syncCalendar,
+          logger,
+          { ...DEFAULT_SYNC_WORKER_OPTIONS, minIntervalMs: config.syncMinIntervalMs },
+          metrics,
+        ),
+      [SyncCalendar],
+    );
 
   const useCases: (new (...args: never[]) => unknown)[] = [
     UpsertAccounts,
@@ -95,6 +132,11 @@ export function buildContainer({ config, logger, dataSource, google, metrics }: 
     ListInteractions,
     ListUnmatchedMeetings,
     GetProfile,
+    MemberSessions,
+    OpenChannel,
+    RenewExpiringChannels,
+    RequestSafetySync,
+    HandlePushNotification,
   ];
   for (const useCase of useCases) container.bind(useCase).toSelf();
   return container;

@@ -8,10 +8,19 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from './application/ports/logger.port';
 import { TOKENS } from './application/ports/tokens';
 import { RematchMeetings } from './application/use-cases/rematch-meetings.use-case';
+import { RenewExpiringChannels } from './application/use-cases/renew-expiring-channels.use-case';
+import { RequestSafetySync } from './application/use-cases/request-safety-sync.use-case';
+import { PgWakeChannel } from './adapters/persistence/pg-wake-channel';
+import { TypeOrmRunCoordinator } from './adapters/persistence/typeorm-run-coordinator';
+import { scheduleJobs } from './adapters/scheduler/cron-jobs';
 import { createApp } from './adapters/http/app';
 import { Metrics } from './adapters/observability/metrics';
 import { createDataSource } from './adapters/persistence/data-source';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from './adapters/persistence/embedded-postgres';
+import {
+  EMBEDDED_POOL_SIZE,
+  type EmbeddedPostgres,
+  startEmbeddedPostgres,
+} from './adapters/persistence/embedded-postgres';
 import type { SyncWorker } from './adapters/scheduler/sync-worker';
 import type { Config } from './config';
 import { buildContainer } from './container';
@@ -40,27 +49,28 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   let dataSource: DataSource | null = null;
   try {
     let url = config.databaseUrl;
+    let poolSize = config.databasePoolSize;
     if (url === null) {
-      // One more connection than the pool: the TypeORM migration runner's own.
-      embedded = await startEmbeddedPostgres({
-        dataDir: config.dataDir,
-        maxConnections: config.databasePoolSize + 1,
-      });
+      poolSize = EMBEDDED_POOL_SIZE;
+      // One more connection than the pool: spare for an operator's psql while the service runs.
+      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, maxConnections: poolSize + 1 });
       url = embedded.url;
       logger.info('embedded database started', { dataDir: config.dataDir });
     }
-    dataSource = createDataSource({ url, poolSize: config.databasePoolSize, logger });
+    dataSource = createDataSource({ url, poolSize, logger });
     await dataSource.initialize();
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     if (applied.length > 0) logger.info('migrations applied', { migrations: applied.map((m) => m.name) });
 
     const google = wireGoogle(config, logger);
+    let wakeChannel: PgWakeChannel | null = null;
     const container = buildContainer({
       config,
       logger,
       dataSource,
       google: google.settings,
       metrics: new Metrics(),
+      notifyOtherInstances: () => wakeChannel?.notify(),
     });
     const server = createApp(container, google.mount).listen(config.port);
     await once(server, 'listening');
@@ -71,6 +81,37 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (google.sandbox !== null) await seedOfflineDemo(google.sandbox, container, logger);
     const worker = container.get<SyncWorker>(TOKENS.SyncScheduler);
     worker.start();
+    if (config.databaseUrl !== null) {
+      const ds = dataSource;
+      wakeChannel = new PgWakeChannel(
+        config.databaseUrl,
+        (sql) => ds.query(sql),
+        () => worker.wake(),
+        logger,
+      );
+      await wakeChannel.start();
+    }
+    const stopJobs = scheduleJobs(
+      [
+        {
+          name: 'renew-channels',
+          expression: config.renewCron,
+          run: () => container.get(RenewExpiringChannels).execute(),
+        },
+        {
+          name: 'safety-sync',
+          expression: config.safetySyncCron,
+          run: ({ periodMs }) => container.get(RequestSafetySync).execute(periodMs),
+        },
+      ],
+      new TypeOrmRunCoordinator(dataSource.manager),
+      logger,
+    );
+    // A member without a live channel (a failed open, a restart after expiry) gets one now, not at the next tick.
+    container
+      .get(RenewExpiringChannels)
+      .execute()
+      .catch((error: unknown) => logger.warn('channel renewal at start failed', { error: String(error) }));
     // Re-matches that a crash interrupted (flags are durable) are finished now.
     container
       .get(RematchMeetings)
@@ -80,12 +121,24 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     let stopping: Promise<void> | null = null;
     const ds = dataSource;
     const db = embedded;
+    const wake = wakeChannel;
     return {
       url: `http://127.0.0.1:${port}`,
       container,
       dataSource,
       google,
-      stop: () => (stopping ??= shutdown({ server, worker, dataSource: ds, embedded: db, logger })),
+      stop: () =>
+        (stopping ??= shutdown({
+          server,
+          worker,
+          stopBackground: async () => {
+            await stopJobs();
+            await wake?.stop();
+          },
+          dataSource: ds,
+          embedded: db,
+          logger,
+        })),
     };
   } catch (error) {
     await dataSource?.destroy().catch(() => undefined);
@@ -97,6 +150,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 interface Running {
   server: Server;
   worker: SyncWorker;
+  stopBackground: () => Promise<void>;
   dataSource: DataSource;
   embedded: EmbeddedPostgres | null;
   logger: Logger;
@@ -106,8 +160,16 @@ interface Running {
  * Stops taking requests and claiming syncs, lets both finish within the grace period, then closes the database.
  * A sync cut short loses nothing: its pages are committed one by one and its claim lapses.
  */
-async function shutdown({ server, worker, dataSource, embedded, logger }: Running): Promise<void> {
+async function shutdown({
+  server,
+  worker,
+  stopBackground,
+  dataSource,
+  embedded,
+  logger,
+}: Running): Promise<void> {
   logger.info('shutting down');
+  await stopBackground();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   let grace: NodeJS.Timeout | undefined;

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 import express from 'express';
@@ -15,6 +16,8 @@ import type { DatabaseTarget } from './databases';
 
 export interface E2E {
   t: TestApp;
+  /** The service's own base URL when started with `listen` (Google pushes to it), else null. */
+  serviceUrl: string | null;
   sandbox: GoogleSandbox;
   sandboxUrl: string;
   /** Signs the member in through /auth/google and the sandbox's consent, as a browser would. */
@@ -50,15 +53,32 @@ export const fastRetry = new RetryPolicy({ attempts: 5, baseDelayMs: 1, maxDelay
 /** The service (real container, real googleapis client) against a fresh Google sandbox on a loopback port. */
 export async function startE2E(
   target: DatabaseTarget,
-  options: { env?: NodeJS.ProcessEnv; sandbox?: SandboxOptions } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    sandbox?: SandboxOptions;
+    /** Serve HTTP on a loopback port and make it PUBLIC_URL, so that the sandbox can push to the webhook. */
+    listen?: boolean;
+    /** Another sandbox to share (a second instance of the service). */
+    sharedSandbox?: { sandbox: GoogleSandbox; sandboxUrl: string };
+  } = {},
 ): Promise<E2E> {
-  const sandbox = new GoogleSandbox(options.sandbox);
-  // Under a base path, as GOOGLE_BASE_URL may have one (and the offline sandbox does).
-  const host = express();
-  host.use('/google', sandbox.app);
-  const server: Server = host.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const sandboxUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/google`;
+  const owned = options.sharedSandbox === undefined;
+  let sandbox: GoogleSandbox;
+  let sandboxUrl: string;
+  let server: Server | null = null;
+  if (options.sharedSandbox) {
+    ({ sandbox, sandboxUrl } = options.sharedSandbox);
+  } else {
+    sandbox = new GoogleSandbox(options.sandbox);
+    // Under a base path, as GOOGLE_BASE_URL may have one (and the offline sandbox does).
+    const host = express();
+    host.use('/google', sandbox.app);
+    server = host.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    sandboxUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/google`;
+  }
+  const port = options.listen ? await freePort() : null;
+  const env = { ...options.env, ...(port === null ? {} : { PUBLIC_URL: `http://127.0.0.1:${port}` }) };
   const google: GoogleClientSettings = {
     clientId: sandbox.clientId,
     clientSecret: sandbox.clientSecret,
@@ -66,13 +86,17 @@ export async function startE2E(
     endpoints: endpointsAt(sandboxUrl),
   };
   const t = await startTestApp(target, {
-    env: options.env,
+    env,
     google: () => google,
     configure: (container) => container.rebind(TOKENS.RetryPolicy).toConstantValue(fastRetry),
   });
 
+  const service = port === null ? null : t.app.listen(port, '127.0.0.1');
+  if (service) await once(service, 'listening');
+
   return {
     t,
+    serviceUrl: port === null ? null : `http://127.0.0.1:${port}`,
     sandbox,
     sandboxUrl,
     async signIn(email) {
@@ -96,9 +120,15 @@ export async function startE2E(
       return (res.body as { interactions: InteractionJson[] }).interactions;
     },
     async stop() {
-      sandbox.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (service) {
+        service.closeAllConnections();
+        await new Promise<void>((resolve) => service.close(() => resolve()));
+      }
+      if (owned) {
+        sandbox.close();
+        server?.closeAllConnections();
+        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      }
       await t.stop();
     },
   };
@@ -110,4 +140,23 @@ export function at(days: number, hour: number, minute = 0): string {
   date.setUTCDate(date.getUTCDate() + days);
   date.setUTCHours(hour, minute, 0, 0);
   return date.toISOString();
+}
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** Polls until `check` returns something truthy (a push is handled after the answer, so there is no signal). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -7,6 +7,8 @@ import type {
   GoogleCredentials,
   ListEventsQuery,
   PrimaryCalendar,
+  WatchChannel,
+  WatchRequest,
 } from '../../application/ports/calendar-gateway.port';
 import type { Logger } from '../../application/ports/logger.port';
 import type { GoogleClientSettings } from './google-endpoints';
@@ -104,6 +106,38 @@ class GoogleCalendarSession implements CalendarSession {
     const { page, skipped } = mapEventsPage(data);
     if (skipped > 0) this.logger.warn('skipped events Google sent in an unexpected shape', { skipped });
     return page;
+  }
+
+  async watch(request: WatchRequest): Promise<WatchChannel> {
+    try {
+      const { data } = await this.calendar.events.watch(
+        {
+          calendarId: 'primary',
+          requestBody: {
+            id: request.channelId,
+            type: 'web_hook',
+            address: request.address,
+            token: request.token,
+            params: { ttl: String(request.ttlSeconds) },
+          },
+        },
+        this.callOptions,
+      );
+      const expiration = Number(data.expiration);
+      if (!data.resourceId || !Number.isFinite(expiration))
+        throw new Error('Google returned an incomplete channel');
+      return { resourceId: data.resourceId, expiresAt: new Date(expiration) };
+    } catch (error) {
+      throw toTypedGoogleError(error);
+    }
+  }
+
+  async stopChannel(channelId: string, resourceId: string): Promise<void> {
+    try {
+      await this.calendar.channels.stop({ requestBody: { id: channelId, resourceId } }, this.callOptions);
+    } catch (error) {
+      throw toTypedGoogleError(error);
+    }
   }
 
   credentials(): GoogleCredentials {

@@ -8,6 +8,7 @@ import { type UpsertAccounts } from '../../application/use-cases/upsert-accounts
 import { type UpsertContacts } from '../../application/use-cases/upsert-contacts.use-case';
 import type { TimelineCursor } from '../../application/ports/meeting-repository.port';
 import type { ListInteractions } from '../../application/use-cases/list-interactions.use-case';
+import type { RenewExpiringChannels } from '../../application/use-cases/renew-expiring-channels.use-case';
 import type { ListUnmatchedMeetings } from '../../application/use-cases/list-unmatched-meetings.use-case';
 import { ValidationFailedError } from '../../domain/errors';
 import {
@@ -35,6 +36,7 @@ export interface AdminApiDependencies {
   listAccounts: ListAccounts;
   listInteractions: ListInteractions;
   listUnmatchedMeetings: ListUnmatchedMeetings;
+  renewChannels: RenewExpiringChannels;
 }
 
 export function adminApiRouter(deps: AdminApiDependencies): Router {
@@ -84,6 +86,11 @@ export function adminApiRouter(deps: AdminApiDependencies): Router {
       meetings: page.items,
       nextCursor: page.next === null ? null : encodeCursor({ ...page.next }),
     });
+  });
+
+  router.post('/channels/renew', async (_req, res) => {
+    const { renewed } = await deps.renewChannels.execute();
+    res.json({ renewed });
   });
 
   router.delete('/accounts/:id', async (req, res) => {

@@ -15,9 +15,12 @@ import { GetProfile } from '../../application/use-cases/get-profile.use-case';
 import { ListInteractions } from '../../application/use-cases/list-interactions.use-case';
 import { ListUnmatchedMeetings } from '../../application/use-cases/list-unmatched-meetings.use-case';
 import { StartSignIn } from '../../application/use-cases/start-sign-in.use-case';
+import { HandlePushNotification } from '../../application/use-cases/handle-push-notification.use-case';
+import { RenewExpiringChannels } from '../../application/use-cases/renew-expiring-channels.use-case';
 import type { Config } from '../../config';
 import type { Metrics } from '../observability/metrics';
 import { adminApiRouter } from './admin-api.router';
+import { webhookRouter } from './webhook.router';
 import { authRouter } from './auth.router';
 import { profileRouter } from './profile.router';
 import { Sessions } from './session';
@@ -41,6 +44,7 @@ export function createApp(container: Container, mount: (app: Express) => void = 
   app.use(
     operationsRouter({ health: container.get<DatabaseHealth>(TOKENS.DatabaseHealth), metrics, logger }),
   );
+  app.use(webhookRouter({ handle: container.get(HandlePushNotification), metrics, logger }));
   const sessions = new Sessions(config.secretKey, config.publicUrl.startsWith('https:'));
   app.get('/', (_req, res) => res.redirect(302, '/profile'));
   app.use(
@@ -65,6 +69,7 @@ export function createApp(container: Container, mount: (app: Express) => void = 
       listAccounts: container.get(ListAccounts),
       listInteractions: container.get(ListInteractions),
       listUnmatchedMeetings: container.get(ListUnmatchedMeetings),
+      renewChannels: container.get(RenewExpiringChannels),
     }),
   );
   app.use(notFoundHandler);

@@ -1,8 +1,15 @@
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Reads for gauges that are computed when scraped (from the database). */
+export interface MetricSources {
+  queueDepth(): Promise<number>;
+  channelsExpiringWithinDay(): Promise<number>;
+}
 
 /** The service's Prometheus registry; one per process (tests create their own). */
 export class Metrics {
   readonly registry = new Registry();
+  private sources: MetricSources | null = null;
 
   readonly httpRequestDuration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -12,7 +19,65 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly pushNotifications = new Counter({
+    name: 'push_notifications_total',
+    help: 'Google push notifications by resource state and outcome',
+    labelNames: ['state', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly syncs = new Counter({
+    name: 'calendar_syncs_total',
+    help: 'Calendar syncs by kind (full, incremental) and outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly syncDuration = new Histogram({
+    name: 'calendar_sync_duration_seconds',
+    help: 'Duration of calendar syncs',
+    labelNames: ['kind'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly pushToVisible = new Histogram({
+    name: 'push_to_visible_seconds',
+    help: 'From a sync being requested (a push) to its changes being stored',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly googleRetries = new Counter({
+    name: 'google_backoffs_total',
+    help: 'Google calls retried after a rate limit or server error',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    const source = () => this.sources;
+    new Gauge({
+      name: 'sync_queue_depth',
+      help: 'Calendars waiting for a sync',
+      registers: [this.registry],
+      async collect() {
+        const sources = source();
+        if (sources) this.set(await sources.queueDepth());
+      },
+    });
+    new Gauge({
+      name: 'channels_expiring_within_24h',
+      help: 'Live watch channels that expire within 24 hours',
+      registers: [this.registry],
+      async collect() {
+        const sources = source();
+        if (sources) this.set(await sources.channelsExpiringWithinDay());
+      },
+    });
+  }
+
+  setSources(sources: MetricSources): void {
+    this.sources = sources;
   }
 }

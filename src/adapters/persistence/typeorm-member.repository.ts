@@ -13,9 +13,12 @@ interface ConnectionRow {
   status: ConnectionStatus;
   last_error: string | null;
   last_sync_at: Date | null;
+  channel_expires_at: Date | null;
 }
 
-const CONNECTION_COLUMNS = 'm.id, m.email, m.status, m.last_error, m.last_sync_at';
+const CONNECTION_COLUMNS = `m.id, m.email, m.status, m.last_error, m.last_sync_at,
+  (SELECT max(c.expires_at) FROM channels c
+   WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.expires_at > now()) AS channel_expires_at`;
 
 export class TypeOrmMemberRepository implements MemberRepository {
   constructor(private readonly db: EntityManager) {}
@@ -134,6 +137,6 @@ function toConnection(row: ConnectionRow): MemberConnection {
     status: row.status,
     lastError: row.last_error,
     lastSyncAt: row.last_sync_at,
-    channelExpiresAt: null,
+    channelExpiresAt: row.channel_expires_at,
   };
 }

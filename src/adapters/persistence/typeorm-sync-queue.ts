@@ -15,27 +15,38 @@ export class TypeOrmSyncQueue implements SyncQueue {
     );
   }
 
+  async requestAllSpread(periodMs: number): Promise<number> {
+    const [, count] = await this.db.query<[unknown, number]>(
+      `UPDATE members
+       SET safety_sync_at = now() + (abs(hashtext(id::text)::bigint) % GREATEST($1::bigint, 1)) * interval '1 millisecond'
+       WHERE status = 'active' AND safety_sync_at IS NULL`,
+      [Math.max(1, Math.floor(periodMs))],
+    );
+    return count;
+  }
+
   async claim(leaseMs: number, minIntervalMs: number): Promise<ClaimedSync | null> {
-    const [rows] = await this.db.query<[{ id: string; full: boolean }[], number]>(
+    const [rows] = await this.db.query<[{ id: string; full: boolean; requested_at: Date }[], number]>(
       `WITH next AS (
-         SELECT id, full_sync_requested FROM members
-         WHERE sync_requested_at IS NOT NULL AND status = 'active'
+         SELECT id, full_sync_requested, COALESCE(sync_requested_at, safety_sync_at) AS requested_at FROM members
+         WHERE status = 'active'
+           AND (sync_requested_at IS NOT NULL OR safety_sync_at <= now())
            AND (sync_lease_until IS NULL OR sync_lease_until < now())
            AND (next_sync_at IS NULL OR next_sync_at <= now())
-         ORDER BY sync_requested_at
+         ORDER BY COALESCE(sync_requested_at, safety_sync_at)
          LIMIT 1
          FOR UPDATE SKIP LOCKED
        )
        UPDATE members m
-       SET sync_requested_at = NULL, full_sync_requested = false,
+       SET sync_requested_at = NULL, full_sync_requested = false, safety_sync_at = NULL,
            sync_lease_until = now() + $1 * interval '1 millisecond',
            next_sync_at = now() + $2 * interval '1 millisecond'
        FROM next WHERE m.id = next.id
-       RETURNING m.id, next.full_sync_requested AS full`,
+       RETURNING m.id, next.full_sync_requested AS full, next.requested_at`,
       [leaseMs, minIntervalMs],
     );
     const row = rows[0];
-    return row === undefined ? null : { memberId: row.id, full: row.full };
+    return row === undefined ? null : { memberId: row.id, full: row.full, requestedAt: row.requested_at };
   }
 
   async extendLease(memberId: string, leaseMs: number): Promise<void> {
@@ -63,8 +74,11 @@ export class TypeOrmSyncQueue implements SyncQueue {
 
   async nextDueAt(): Promise<Date | null> {
     const rows = await this.db.query<{ due: Date | null }[]>(
-      `SELECT min(GREATEST(COALESCE(next_sync_at, now()), COALESCE(sync_lease_until, now()))) AS due
-       FROM members WHERE sync_requested_at IS NOT NULL AND status = 'active'`,
+      `SELECT min(GREATEST(
+                 CASE WHEN sync_requested_at IS NOT NULL THEN now() ELSE safety_sync_at END,
+                 COALESCE(next_sync_at, now()), COALESCE(sync_lease_until, now()))) AS due
+       FROM members
+       WHERE status = 'active' AND (sync_requested_at IS NOT NULL OR safety_sync_at IS NOT NULL)`,
     );
     return rows[0]?.due ?? null;
   }

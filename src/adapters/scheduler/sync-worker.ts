@@ -1,7 +1,8 @@
 import type { Logger } from '../../application/ports/logger.port';
-import type { SyncQueue } from '../../application/ports/sync-queue.port';
+import type { ClaimedSync, SyncQueue } from '../../application/ports/sync-queue.port';
 import type { SyncScheduler } from '../../application/ports/sync-scheduler.port';
 import type { SyncCalendar } from '../../application/use-cases/sync-calendar.use-case';
+import type { Metrics } from '../observability/metrics';
 import { Signal } from './signal';
 
 export interface SyncWorkerOptions {
@@ -42,6 +43,7 @@ export class SyncWorker implements SyncScheduler {
     private readonly syncCalendar: SyncCalendar,
     private readonly logger: Logger,
     private readonly options: SyncWorkerOptions,
+    private readonly metrics: Metrics,
   ) {}
 
   async requestSync(memberId: string, options: { full?: boolean } = {}): Promise<void> {
@@ -76,7 +78,7 @@ export class SyncWorker implements SyncScheduler {
           await this.signal.wait(await this.idleMs(), epoch);
           continue;
         }
-        await this.run(claimed.memberId, claimed.full);
+        await this.run(claimed);
       } catch (error) {
         // The database is unreachable or the claim failed: the requests are still stored; try again later.
         this.logger.warn('sync worker could not claim work', { error: errorMessage(error) });
@@ -85,17 +87,26 @@ export class SyncWorker implements SyncScheduler {
     }
   }
 
-  private async run(memberId: string, full: boolean): Promise<void> {
+  private async run({ memberId, full, requestedAt }: ClaimedSync): Promise<void> {
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     const renew = setInterval(() => {
       this.queue.extendLease(memberId, this.options.leaseMs).catch((error: unknown) => {
         this.logger.warn('could not renew a sync lease', { memberId, error: errorMessage(error) });
       });
     }, this.options.leaseMs / 3);
     try {
-      await this.syncCalendar.execute(memberId, { full });
+      const result = await this.syncCalendar.execute(memberId, { full });
+      const kind = result.outcome === 'synced' && result.full ? 'full' : 'incremental';
+      this.metrics.syncs.inc({ kind, outcome: result.outcome });
+      this.metrics.syncDuration.observe({ kind }, seconds());
+      if (result.outcome === 'synced')
+        this.metrics.pushToVisible.observe(Math.max(0, Date.now() - requestedAt.getTime()) / 1000);
       this.failuresInARow.delete(memberId);
       await this.queue.finish(memberId, null);
     } catch (error) {
+      this.metrics.syncs.inc({ kind: full ? 'full' : 'incremental', outcome: 'failed' });
+      this.metrics.syncDuration.observe({ kind: full ? 'full' : 'incremental' }, seconds());
       const failures = (this.failuresInARow.get(memberId) ?? 0) + 1;
       this.failuresInARow.set(memberId, failures);
       const ceiling = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (failures - 1));

@@ -22,6 +22,20 @@ export interface EventsPage {
   timeZone: string | null;
 }
 
+export interface WatchRequest {
+  channelId: string;
+  /** Echoed by Google in X-Goog-Channel-Token with every notification. */
+  token: string;
+  /** The webhook URL Google posts notifications to. */
+  address: string;
+  ttlSeconds: number;
+}
+
+export interface WatchChannel {
+  resourceId: string;
+  expiresAt: Date;
+}
+
 export interface PrimaryCalendar {
   /** The member's email. */
   id: string;
@@ -35,6 +49,9 @@ export interface PrimaryCalendar {
 export interface CalendarSession {
   primaryCalendar(): Promise<PrimaryCalendar>;
   listEvents(query: ListEventsQuery): Promise<EventsPage>;
+  /** Opens a push channel on the primary calendar's events. */
+  watch(request: WatchRequest): Promise<WatchChannel>;
+  stopChannel(channelId: string, resourceId: string): Promise<void>;
   /** The credentials now in use: different from the ones given when the client refreshed the access token. */
   credentials(): GoogleCredentials;
 }

@@ -1,6 +1,8 @@
 export interface ClaimedSync {
   memberId: string;
   full: boolean;
+  /** When the oldest request this claim serves was stored (for push-to-visible latency). */
+  requestedAt: Date;
 }
 
 /**
@@ -10,6 +12,8 @@ export interface ClaimedSync {
 export interface SyncQueue {
   /** Marks the calendar as needing a sync (a full one when `full`). */
   request(memberId: string, full: boolean): Promise<void>;
+  /** Asks a sync of every active calendar, each due at its own offset within `periodMs`; returns how many. */
+  requestAllSpread(periodMs: number): Promise<number>;
   /**
    * Claims the calendar waiting longest whose lease and backoff have passed; no sync of it may start again within
    * `minIntervalMs`. Requests made while it syncs lead to one more sync after that.

@@ -4,4 +4,6 @@ export interface SyncScheduler {
    * request is stored, not when the sync is done.
    */
   requestSync(memberId: string, options?: { full?: boolean }): Promise<void>;
+  /** Requests were stored by someone else (a push): look for work now. */
+  wake(): void;
 }

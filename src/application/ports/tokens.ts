@@ -20,4 +20,9 @@ export const TOKENS = {
   SyncScheduler: Symbol('SyncScheduler'),
   SyncSettings: Symbol('SyncSettings'),
   RetryPolicy: Symbol('RetryPolicy'),
+  ChannelRepository: Symbol('ChannelRepository'),
+  ChannelTokens: Symbol('ChannelTokens'),
+  ChannelSettings: Symbol('ChannelSettings'),
+  NotificationInbox: Symbol('NotificationInbox'),
+  SyncQueue: Symbol('SyncQueue'),
 } as const;

@@ -14,6 +14,7 @@ import type { TokenCipher } from '../ports/token-cipher.port';
 import { TOKENS } from '../ports/tokens';
 import type { UnitOfWork } from '../ports/unit-of-work.port';
 import { toMatchKeys } from './match-keys';
+import { OpenChannel } from './open-channel.use-case';
 
 export interface CompleteSignInInput {
   code: string | undefined;
@@ -41,6 +42,7 @@ export class CompleteSignIn {
     @inject(TOKENS.TokenCipher) private readonly cipher: TokenCipher,
     @inject(TOKENS.UnitOfWork) private readonly uow: UnitOfWork,
     @inject(TOKENS.SyncScheduler) private readonly scheduler: SyncScheduler,
+    @inject(OpenChannel) private readonly openChannel: OpenChannel,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
@@ -81,6 +83,16 @@ export class CompleteSignIn {
       await tx.meetings.flagForRematch(toMatchKeys({ emails: [email.value] }));
       return id;
     });
+    // The channel opens before the first full sync: a change made in between is pushed, not missed.
+    try {
+      await this.openChannel.execute(memberId, session);
+    } catch (error) {
+      // Sign-in still succeeds: the renewal job opens the channel of a member who has none.
+      this.logger.warn('could not open a watch channel at sign-in', {
+        memberId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
     if (current.refreshToken === null) {
       this.logger.warn('Google sent no refresh token; syncs will stop when the access token expires', {
         memberId,

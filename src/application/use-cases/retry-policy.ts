@@ -18,7 +18,13 @@ export class RetryPolicy {
     private readonly options: RetryOptions = DEFAULT_GOOGLE_RETRY,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
     private readonly random: () => number = Math.random,
+    /** Told of every backoff (metrics). */
+    private readonly observe: (error: unknown) => void = () => undefined,
   ) {}
+
+  get attempts(): number {
+    return this.options.attempts;
+  }
 
   async run<T>(call: () => Promise<T>, onRetry?: (error: unknown, delayMs: number) => void): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -28,6 +34,7 @@ export class RetryPolicy {
         if (!isRetryableGoogleError(error) || attempt >= this.options.attempts) throw error;
         const ceiling = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempt - 1));
         const delay = Math.round(this.random() * ceiling);
+        this.observe(error);
         onRetry?.(error, delay);
         await this.sleep(delay);
       }

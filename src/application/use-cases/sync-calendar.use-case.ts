@@ -3,20 +3,15 @@ import { inject, injectable } from 'inversify';
 import type { AccountMatcher } from '../../domain/account-matcher';
 import { type CalendarEvent, matchMeeting, meetingFromEvent } from '../../domain/meeting';
 import { GrantRevokedError, GoogleRequestError, SyncTokenExpiredError } from '../errors';
-import type {
-  CalendarGateway,
-  CalendarSession,
-  EventsPage,
-  GoogleCredentials,
-} from '../ports/calendar-gateway.port';
+import type { CalendarSession, EventsPage } from '../ports/calendar-gateway.port';
 import type { Clock } from '../ports/clock.port';
 import type { Logger } from '../ports/logger.port';
 import type { MatchedCopy } from '../ports/meeting-repository.port';
 import type { MemberRepository, SyncState } from '../ports/member-repository.port';
-import type { TokenCipher } from '../ports/token-cipher.port';
 import { TOKENS } from '../ports/tokens';
 import type { TransactionScope, UnitOfWork } from '../ports/unit-of-work.port';
 import { toMatchKeys } from './match-keys';
+import { MemberSessions } from './member-sessions';
 import type { RetryPolicy } from './retry-policy';
 
 export interface SyncSettings {
@@ -44,8 +39,7 @@ export class SyncCalendar {
     @inject(TOKENS.SyncSettings) private readonly settings: SyncSettings,
     @inject(TOKENS.UnitOfWork) private readonly uow: UnitOfWork,
     @inject(TOKENS.MemberRepository) private readonly members: MemberRepository,
-    @inject(TOKENS.CalendarGateway) private readonly gateway: CalendarGateway,
-    @inject(TOKENS.TokenCipher) private readonly cipher: TokenCipher,
+    @inject(MemberSessions) private readonly sessions: MemberSessions,
     @inject(TOKENS.AccountMatcher) private readonly matcher: AccountMatcher,
     @inject(TOKENS.RetryPolicy) private readonly retry: RetryPolicy,
     @inject(TOKENS.Clock) private readonly clock: Clock,
@@ -59,8 +53,7 @@ export class SyncCalendar {
       return { outcome: 'skipped', why: `connection is ${state.status}` };
     }
     const log = this.logger.child({ memberId });
-    const stored = JSON.parse(this.cipher.decrypt(state.credentials, memberId)) as GoogleCredentials;
-    const session = this.gateway.session(stored);
+    const { session, saveRefreshed } = this.sessions.open(state)!;
     try {
       const syncToken = options.full ? null : state.syncToken;
       try {
@@ -79,7 +72,7 @@ export class SyncCalendar {
       await this.members.recordSyncError(memberId, describeError(error));
       throw error;
     } finally {
-      await this.storeRefreshedCredentials(memberId, stored, session);
+      await saveRefreshed();
     }
   }
 
@@ -169,21 +162,6 @@ export class SyncCalendar {
         await tx.meetings.removeUnseenCopies(state.memberId, generation, completion.timeMin);
       await tx.members.completeSync(state.memberId, completion.syncToken, this.clock.now());
     }
-  }
-
-  /** The client refreshes access tokens by itself; keep the new ones so the next sync need not refresh again. */
-  private async storeRefreshedCredentials(
-    memberId: string,
-    stored: GoogleCredentials,
-    session: CalendarSession,
-  ) {
-    const current = session.credentials();
-    if (current.accessToken === stored.accessToken && current.expiryDate === stored.expiryDate) return;
-    const merged: GoogleCredentials = {
-      ...current,
-      refreshToken: current.refreshToken ?? stored.refreshToken,
-    };
-    await this.members.storeCredentials(memberId, this.cipher.encrypt(JSON.stringify(merged), memberId));
   }
 }
 

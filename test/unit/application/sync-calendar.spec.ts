@@ -16,6 +16,7 @@ import type {
 import type { MatchedCopy, MeetingRepository } from '../../../src/application/ports/meeting-repository.port';
 import type { MemberRepository, SyncState } from '../../../src/application/ports/member-repository.port';
 import type { TransactionScope, UnitOfWork } from '../../../src/application/ports/unit-of-work.port';
+import { MemberSessions } from '../../../src/application/use-cases/member-sessions';
 import { RetryPolicy } from '../../../src/application/use-cases/retry-policy';
 import { RECONNECT_MESSAGE, SyncCalendar } from '../../../src/application/use-cases/sync-calendar.use-case';
 import { AccountMatcher } from '../../../src/domain/account-matcher';
@@ -84,6 +85,14 @@ class ScriptedSession implements CalendarSession {
 
   credentials() {
     return this.current;
+  }
+
+  watch(): Promise<never> {
+    return Promise.reject(new Error('not scripted'));
+  }
+
+  stopChannel(): Promise<never> {
+    return Promise.reject(new Error('not scripted'));
   }
 }
 
@@ -214,8 +223,7 @@ function setup(
     { lookbackDays: 90 },
     uow,
     members,
-    gateway,
-    cipher,
+    new MemberSessions(members, gateway, cipher),
     new AccountMatcher(new PublicListsDomainKnowledge(), []),
     retry,
     { now: () => NOW },

@@ -1,5 +1,7 @@
 import { AccountDomainOrmEntity } from './account-domain.orm-entity';
 import { AccountOrmEntity } from './account.orm-entity';
+import { ChannelOrmEntity } from './channel.orm-entity';
+import { JobRunOrmEntity } from './job-run.orm-entity';
 import { CalendarEventOrmEntity } from './calendar-event.orm-entity';
 import { ContactOrmEntity } from './contact.orm-entity';
 import { InteractionOrmEntity } from './interaction.orm-entity';
@@ -18,4 +20,6 @@ export const ORM_ENTITIES = [
   CalendarEventOrmEntity,
   InteractionOrmEntity,
   MatchingLockOrmEntity,
+  ChannelOrmEntity,
+  JobRunOrmEntity,
 ];

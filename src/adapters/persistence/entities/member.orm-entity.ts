@@ -51,6 +51,14 @@ export class MemberOrmEntity {
   @Column({ name: 'next_sync_at', type: 'timestamptz', nullable: true })
   nextSyncAt!: Date | null;
 
+  /** The periodic safety sync wants a sync from then on (spread over its period). */
+  @Column({ name: 'safety_sync_at', type: 'timestamptz', nullable: true })
+  safetySyncAt!: Date | null;
+
+  /** One instance renews this member's channel at a time: it holds the claim until then. */
+  @Column({ name: 'channel_claimed_until', type: 'timestamptz', nullable: true })
+  channelClaimedUntil!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

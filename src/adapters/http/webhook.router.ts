@@ -1,0 +1,68 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+
+import type { Logger } from '../../application/ports/logger.port';
+import type { HandlePushNotification } from '../../application/use-cases/handle-push-notification.use-case';
+import type { Metrics } from '../observability/metrics';
+
+export const WEBHOOK_PATH = '/webhooks/google/calendar';
+/** Google sends no body; anything larger than this is not Google. */
+const BODY_LIMIT = '64kb';
+
+const headerValue = (max: number) => z.string().min(1).max(max);
+
+/** Google's push headers (express lowercases names). */
+const pushHeadersSchema = z.object({
+  'x-goog-channel-id': z.uuid(),
+  'x-goog-channel-token': headerValue(256),
+  'x-goog-resource-id': headerValue(256),
+  'x-goog-resource-state': z.enum(['sync', 'exists', 'not_exists']),
+  'x-goog-message-number': z.string().regex(/^\d{1,20}$/),
+  'x-goog-resource-uri': headerValue(2048).optional(),
+  'x-goog-channel-expiration': headerValue(100).optional(),
+});
+
+/**
+ * CONTRACT.md "Google push": verify, mark the calendar durably, answer 200 at once; the sync runs afterwards.
+ * Anything not from a live channel of ours is a 4xx and changes nothing; a database outage is a 503 (Google
+ * retries).
+ */
+export function webhookRouter(deps: {
+  handle: HandlePushNotification;
+  metrics: Metrics;
+  logger: Logger;
+}): Router {
+  const router = Router();
+  router.post(WEBHOOK_PATH, express.raw({ type: () => true, limit: BODY_LIMIT }), async (req, res) => {
+    const parsed = pushHeadersSchema.safeParse(req.headers);
+    const state = parsed.success ? parsed.data['x-goog-resource-state'] : 'invalid';
+    const answer = (status: number, outcome: string) => {
+      deps.metrics.pushNotifications.inc({ state, outcome });
+      res.status(status).end();
+    };
+    if (!parsed.success) {
+      answer(400, 'malformed');
+      return;
+    }
+    const headers = parsed.data;
+    let outcome;
+    try {
+      outcome = await deps.handle.execute({
+        channelId: headers['x-goog-channel-id'],
+        token: headers['x-goog-channel-token'],
+        resourceId: headers['x-goog-resource-id'],
+        state: headers['x-goog-resource-state'],
+      });
+    } catch (error) {
+      deps.logger.warn('push notification not stored', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      answer(503, 'unavailable');
+      return;
+    }
+    if (outcome === 'bad_token') answer(401, outcome);
+    else if (outcome === 'unknown_channel') answer(404, outcome);
+    else answer(200, outcome);
+  });
+  return router;
+}

@@ -1,0 +1,67 @@
+import { Client } from 'pg';
+
+import type { Logger } from '../../application/ports/logger.port';
+
+const CHANNEL = 'calendar_sync_requested';
+const RECONNECT_MS = 1_000;
+
+/**
+ * Wakes the sync workers of every instance at once when one instance stores a sync request (LISTEN/NOTIFY on a
+ * PostgreSQL server). PGlite shares one session between all connections and has a single instance anyway: there
+ * the in-process signal is enough, and this is not used.
+ */
+export class PgWakeChannel {
+  private client: Client | null = null;
+  private stopped = false;
+  private reconnect: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly notifyQuery: (sql: string) => Promise<unknown>,
+    private readonly onWake: () => void,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const client = new Client({ connectionString: this.url });
+    client.on('notification', () => this.onWake());
+    client.on('error', (error) => {
+      this.logger.warn('wake-up listener lost its connection', { error: error.message });
+      this.scheduleReconnect();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      this.client = client;
+      // Requests stored while we were not listening are picked up by the next poll; wake now for them too.
+      this.onWake();
+    } catch (error) {
+      this.logger.warn('wake-up listener could not connect', { error: (error as Error).message });
+      await client.end().catch(() => undefined);
+      this.scheduleReconnect();
+    }
+  }
+
+  /** Tells every instance (this one included) that sync requests are waiting. */
+  notify(): void {
+    this.notifyQuery(`NOTIFY ${CHANNEL}`).catch((error: unknown) =>
+      this.logger.warn('could not notify other instances', { error: (error as Error).message }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.reconnect);
+    await this.client?.end().catch(() => undefined);
+    this.client = null;
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    const old = this.client;
+    this.client = null;
+    void old?.end().catch(() => undefined);
+    clearTimeout(this.reconnect);
+    this.reconnect = setTimeout(() => void this.start(), RECONNECT_MS);
+  }
+}

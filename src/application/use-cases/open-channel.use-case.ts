@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+
+import { inject, injectable } from 'inversify';
+
+import { isRetryableGoogleError } from '../errors';
+import type { CalendarSession } from '../ports/calendar-gateway.port';
+import type { ChannelRef, ChannelRepository } from '../ports/channel-repository.port';
+import type { ChannelTokens } from '../ports/channel-tokens.port';
+import type { Logger } from '../ports/logger.port';
+import { TOKENS } from '../ports/tokens';
+import type { RetryPolicy } from './retry-policy';
+
+export interface ChannelSettings {
+  /** `PUBLIC_URL/webhooks/google/calendar` */
+  webhookUrl: string;
+  ttlSeconds: number;
+  renewBeforeSeconds: number;
+}
+
+/**
+ * Opens a new watch channel on a member's calendar, then stops the channels it replaces: Google delivers to both
+ * for a moment, which is harmless; a gap would not be. A stop that fails is kept and retried later.
+ */
+@injectable()
+export class OpenChannel {
+  constructor(
+    @inject(TOKENS.ChannelSettings) private readonly settings: ChannelSettings,
+    @inject(TOKENS.ChannelRepository) private readonly channels: ChannelRepository,
+    @inject(TOKENS.ChannelTokens) private readonly tokens: ChannelTokens,
+    @inject(TOKENS.RetryPolicy) private readonly retry: RetryPolicy,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {}
+
+  async execute(memberId: string, session: CalendarSession): Promise<{ channelId: string; expiresAt: Date }> {
+    const channelId = randomUUID();
+    const opened = await this.retry.run(() =>
+      session.watch({
+        channelId,
+        token: this.tokens.sign(channelId),
+        address: this.settings.webhookUrl,
+        ttlSeconds: this.settings.ttlSeconds,
+      }),
+    );
+    await this.channels.insert({
+      id: channelId,
+      memberId,
+      resourceId: opened.resourceId,
+      expiresAt: opened.expiresAt,
+    });
+    for (const old of await this.channels.supersedeOthers(memberId, channelId)) await this.stop(old, session);
+    this.logger.info('watch channel opened', {
+      memberId,
+      channelId,
+      expiresAt: opened.expiresAt.toISOString(),
+    });
+    return { channelId, expiresAt: opened.expiresAt };
+  }
+
+  /** Stops a channel; Google not knowing it (any 4xx) counts as stopped, an outage is retried on the next run. */
+  async stop(channel: ChannelRef, session: CalendarSession): Promise<boolean> {
+    try {
+      await this.retry.run(() => session.stopChannel(channel.id, channel.resourceId));
+    } catch (error) {
+      if (isRetryableGoogleError(error)) {
+        await this.channels.recordStopFailure(channel.id, error.message);
+        this.logger.warn('could not stop a watch channel; will retry', {
+          channelId: channel.id,
+          error: error.message,
+        });
+        return false;
+      }
+    }
+    await this.channels.markStopped(channel.id);
+    return true;
+  }
+}

@@ -1,0 +1,83 @@
+import { inject, injectable } from 'inversify';
+
+import { GrantRevokedError } from '../errors';
+import type { ChannelRepository } from '../ports/channel-repository.port';
+import type { Clock } from '../ports/clock.port';
+import type { Logger } from '../ports/logger.port';
+import type { MemberRepository } from '../ports/member-repository.port';
+import { TOKENS } from '../ports/tokens';
+import { MemberSessions } from './member-sessions';
+import { type ChannelSettings, OpenChannel } from './open-channel.use-case';
+import { RECONNECT_MESSAGE, describeError } from './sync-calendar.use-case';
+
+/** Members renewed per claim; a run claims batch after batch until none is due. */
+const CLAIM_BATCH = 20;
+/** Long enough for a batch to renew; a crashed instance's claims lapse after it. */
+const CLAIM_LEASE_MS = 5 * 60_000;
+
+/**
+ * Renews the channels of every active member whose live channel expires within RENEW_BEFORE_SECONDS (or who has
+ * none, e.g. when opening one failed at sign-in): new channel first, then the old one is stopped. Each member is
+ * claimed by one instance; stops that failed before are retried first.
+ */
+@injectable()
+export class RenewExpiringChannels {
+  constructor(
+    @inject(TOKENS.ChannelSettings) private readonly settings: ChannelSettings,
+    @inject(TOKENS.ChannelRepository) private readonly channels: ChannelRepository,
+    @inject(TOKENS.MemberRepository) private readonly members: MemberRepository,
+    @inject(MemberSessions) private readonly sessions: MemberSessions,
+    @inject(OpenChannel) private readonly openChannel: OpenChannel,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {}
+
+  async execute(): Promise<{ renewed: number; stopped: number }> {
+    let stopped = 0;
+    for (const channel of await this.channels.stopBacklog(100)) {
+      const state = await this.members.syncState(channel.memberId);
+      const opened = state === null ? null : this.sessions.open(state);
+      // Without credentials Google cannot be asked any more; the channel simply expires there.
+      if (opened === null || (await this.openChannel.stop(channel, opened.session))) stopped++;
+    }
+
+    let renewed = 0;
+    for (;;) {
+      const renewBefore = new Date(this.clock.now().getTime() + this.settings.renewBeforeSeconds * 1000);
+      const claimed = await this.channels.claimMembersToRenew(renewBefore, CLAIM_LEASE_MS, CLAIM_BATCH);
+      if (claimed.length === 0) break;
+      for (const memberId of claimed) {
+        if (await this.renew(memberId)) renewed++;
+      }
+    }
+    if (renewed + stopped > 0) this.logger.info('channels renewed', { renewed, stopped });
+    return { renewed, stopped };
+  }
+
+  private async renew(memberId: string): Promise<boolean> {
+    const state = await this.members.syncState(memberId);
+    const opened = state === null || state.status !== 'active' ? null : this.sessions.open(state);
+    if (opened === null) {
+      await this.channels.releaseMember(memberId);
+      return false;
+    }
+    try {
+      await this.openChannel.execute(memberId, opened.session);
+      return true;
+    } catch (error) {
+      if (error instanceof GrantRevokedError)
+        await this.members.markNeedsReconnect(memberId, RECONNECT_MESSAGE);
+      else
+        await this.members.recordSyncError(
+          memberId,
+          `Could not renew the push channel: ${describeError(error)}`,
+        );
+      this.logger.warn('channel renewal failed', { memberId, error: describeError(error) });
+      return false;
+    } finally {
+      await opened.saveRefreshed();
+      // The claim ends either way; a member that failed is due again on the next run.
+      await this.channels.releaseMember(memberId);
+    }
+  }
+}

@@ -1,0 +1,256 @@
+import request from 'supertest';
+
+import { HmacChannelTokens } from '../../src/adapters/crypto/hmac-channel-tokens';
+import type { SyncWorker } from '../../src/adapters/scheduler/sync-worker';
+import { TOKENS } from '../../src/application/ports/tokens';
+import { auth, TEST_SECRET_KEY } from '../support/app';
+import { databaseTargets, resetData } from '../support/databases';
+import { at, type E2E, eventually, fastRetry, startE2E } from '../support/e2e';
+
+const WEBHOOK = '/webhooks/google/calendar';
+const tokens = new HmacChannelTokens(TEST_SECRET_KEY);
+
+interface ChannelRow {
+  id: string;
+  resource_id: string;
+  stopped_at: Date | null;
+}
+
+describe.each(databaseTargets())('push notifications on $name', (target) => {
+  let e: E2E;
+  let n = 0;
+  let me: string;
+  let memberId: string;
+  let worker: SyncWorker;
+
+  beforeAll(async () => {
+    e = await startE2E(target, {
+      listen: true,
+      env: { SYNC_MIN_INTERVAL_MS: '300', RENEW_BEFORE_SECONDS: '3600' },
+    });
+    worker = e.t.container.get<SyncWorker>(TOKENS.SyncScheduler);
+  });
+  afterAll(async () => {
+    await worker.stop();
+    await e.stop();
+  });
+
+  beforeEach(async () => {
+    await worker.stop();
+    await resetData(e.t.db.dataSource);
+    await request(e.t.app)
+      .put('/api/accounts')
+      .set(auth)
+      .send([{ id: 'logo', name: 'Logo', domains: ['logo.com'] }]);
+    me = `pushed${++n}@ourco.com`;
+    e.sandbox.addUser({ email: me });
+    ({ memberId } = await e.signIn(me));
+    await e.sync(memberId);
+    await e.sandbox.idle();
+    // The sync asked at sign-in ran above, directly: start each test with no request pending.
+    await e.t.db.dataSource.query('UPDATE members SET sync_requested_at = NULL');
+  });
+
+  const liveChannel = async (): Promise<ChannelRow> => {
+    const rows = await e.t.db.dataSource.query<ChannelRow[]>(
+      'SELECT id, resource_id, stopped_at FROM channels WHERE member_id = $1 AND stopped_at IS NULL ORDER BY created_at DESC',
+      [memberId],
+    );
+    return rows[0]!;
+  };
+
+  const push = (headers: Record<string, string>, body?: string) => {
+    const req = request(e.t.app).post(WEBHOOK).set(headers);
+    return body === undefined ? req.send() : req.set('Content-Type', 'application/octet-stream').send(body);
+  };
+
+  const validHeaders = (channel: ChannelRow, state = 'exists'): Record<string, string> => ({
+    'X-Goog-Channel-ID': channel.id,
+    'X-Goog-Channel-Token': tokens.sign(channel.id),
+    'X-Goog-Resource-ID': channel.resource_id,
+    'X-Goog-Resource-State': state,
+    'X-Goog-Message-Number': '7',
+    'X-Goog-Resource-URI': 'https://www.googleapis.com/calendar/v3/calendars/primary/events?alt=json',
+    'X-Goog-Channel-Expiration': 'Tue, 01 Dec 2026 10:00:00 GMT',
+  });
+
+  const requested = async () =>
+    (
+      await e.t.db.dataSource.query<{ sync_requested_at: Date | null }[]>(
+        'SELECT sync_requested_at FROM members WHERE id = $1',
+        [memberId],
+      )
+    )[0]!.sync_requested_at;
+
+  it('opens a channel at sign-in with an HMAC token, the webhook address and the TTL asked', async () => {
+    const channel = await liveChannel();
+    const [sandboxChannel] = e.sandbox.channels(me);
+    expect(sandboxChannel).toMatchObject({
+      id: channel.id,
+      resourceId: channel.resource_id,
+      address: `${e.serviceUrl}${WEBHOOK}`,
+      token: tokens.sign(channel.id),
+    });
+    expect(sandboxChannel!.expiration).toBeGreaterThan(Date.now() + 6 * 86_400_000);
+    // The handshake Google sends first was accepted.
+    expect(
+      e.sandbox.pushResults.find((r) => r.channelId === channel.id && r.resourceState === 'sync')?.status,
+    ).toBe(200);
+  });
+
+  it('marks the calendar durably before answering 200, and not for the sync handshake', async () => {
+    const channel = await liveChannel();
+    await push(validHeaders(channel, 'sync')).expect(200);
+    expect(await requested()).toBeNull();
+    await push(validHeaders(channel, 'exists')).expect(200);
+    expect(await requested()).not.toBeNull();
+  });
+
+  it.each<[string, (h: Record<string, string>) => Record<string, string | undefined>, number]>([
+    ['no headers at all', () => ({}), 400],
+    ['a missing token', (h) => ({ ...h, 'X-Goog-Channel-Token': undefined }), 400],
+    ['a malformed channel id', (h) => ({ ...h, 'X-Goog-Channel-ID': 'not-a-uuid' }), 400],
+    ['an unknown resource state', (h) => ({ ...h, 'X-Goog-Resource-State': 'changed' }), 400],
+    ['a malformed message number', (h) => ({ ...h, 'X-Goog-Message-Number': '-1' }), 400],
+    ['a forged token', (h) => ({ ...h, 'X-Goog-Channel-Token': 'forged' }), 401],
+    [
+      'the token of another channel',
+      (h) => ({ ...h, 'X-Goog-Channel-Token': tokens.sign(crypto.randomUUID()) }),
+      401,
+    ],
+    ['a wrong resource id', (h) => ({ ...h, 'X-Goog-Resource-ID': 'someone-else' }), 404],
+  ])('answers %s with a 4xx and changes nothing', async (_case, tamper, status) => {
+    const headers = Object.fromEntries(
+      Object.entries(tamper(validHeaders(await liveChannel()))).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>;
+    await push(headers).expect(status);
+    expect(await requested()).toBeNull();
+  });
+
+  it('answers 404 for an unknown channel with a valid-looking token', async () => {
+    const id = crypto.randomUUID();
+    const channel = await liveChannel();
+    await push({
+      ...validHeaders(channel),
+      'X-Goog-Channel-ID': id,
+      'X-Goog-Channel-Token': tokens.sign(id),
+    }).expect(404);
+    expect(await requested()).toBeNull();
+  });
+
+  it('refuses a body over 64 KB with 413 and ignores a small one', async () => {
+    const channel = await liveChannel();
+    await push(validHeaders(channel), 'x'.repeat(65 * 1024)).expect(413);
+    expect(await requested()).toBeNull();
+    await push(validHeaders(channel), 'ignored').expect(200);
+  });
+
+  it('answers 503 when the database is unreachable, so Google retries', async () => {
+    const channel = await liveChannel();
+    const manager = e.t.db.dataSource.manager;
+    const query = jest.spyOn(manager, 'query').mockRejectedValue(new Error('connection terminated'));
+    try {
+      await push(validHeaders(channel)).expect(503);
+    } finally {
+      query.mockRestore();
+    }
+    expect(await requested()).toBeNull();
+  });
+
+  it('turns a change in the calendar into an interaction through push alone', async () => {
+    worker.start();
+    e.sandbox.autoPush(true);
+    try {
+      const started = Date.now();
+      e.sandbox.insertEvent(me, {
+        summary: 'Pushed',
+        start: { dateTime: at(-1, 10) },
+        end: { dateTime: at(-1, 11) },
+        attendees: [{ email: me }, { email: 'tess@logo.com' }],
+      });
+      const found = await eventually(async () =>
+        (await e.interactions('logo')).find((i) => i.title === 'Pushed'),
+      );
+      expect(found).toBeDefined();
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      e.sandbox.autoPush(false);
+      await worker.stop();
+    }
+  });
+
+  it('coalesces 200 pushes for one calendar into a few events.list calls', async () => {
+    const channel = await liveChannel();
+    worker.start();
+    try {
+      e.sandbox.clearRequests();
+      await Promise.all(Array.from({ length: 200 }, () => push(validHeaders(channel)).expect(200)));
+      await eventually(async () => (await requested()) === null);
+      // Let the trailing sync (SYNC_MIN_INTERVAL_MS after the first start) run and finish.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await eventually(async () => (await requested()) === null);
+      const lists = e.sandbox.requests.filter((r) => r.path.endsWith('/events') && r.method === 'GET');
+      expect(lists.length).toBeGreaterThanOrEqual(1);
+      expect(lists.length).toBeLessThanOrEqual(5);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('renews: the new channel first, then the old one stopped; the old one gets 4xx from then on', async () => {
+    const old = await liveChannel();
+    // RENEW_BEFORE_SECONDS is an hour here; make the channel expire within it.
+    await e.t.db.dataSource.query(
+      `UPDATE channels SET expires_at = now() + interval '10 minutes' WHERE id = $1`,
+      [old.id],
+    );
+    const res = await request(e.t.app).post('/api/channels/renew').set(auth).expect(200);
+    expect(res.body).toEqual({ renewed: 1 });
+    const fresh = await liveChannel();
+    expect(fresh.id).not.toBe(old.id);
+    expect(e.sandbox.channels(me).map((c) => c.id)).toEqual([fresh.id]);
+    await push(validHeaders(old)).expect(404);
+    await push(validHeaders(fresh)).expect(200);
+    expect((await request(e.t.app).post('/api/channels/renew').set(auth).expect(200)).body).toEqual({
+      renewed: 0,
+    });
+  });
+
+  it('keeps a channel whose stop failed and stops it on the next run', async () => {
+    const old = await liveChannel();
+    await e.t.db.dataSource.query(
+      `UPDATE channels SET expires_at = now() + interval '10 minutes' WHERE id = $1`,
+      [old.id],
+    );
+    // As many failures as the retry policy makes attempts: this run gives up, the next one succeeds.
+    e.sandbox.injectFault({ status: 503, times: fastRetry.attempts, pathPattern: /channels\/stop/ });
+    await request(e.t.app).post('/api/channels/renew').set(auth).expect(200, { renewed: 1 });
+    const [orphan] = await e.t.db.dataSource.query<{ stopped_at: Date | null; stop_error: string | null }[]>(
+      'SELECT stopped_at, stop_error FROM channels WHERE id = $1',
+      [old.id],
+    );
+    expect(orphan).toMatchObject({ stopped_at: null, stop_error: expect.stringMatching(/Google failed/) });
+    // Both deliver until the old one is stopped.
+    await push(validHeaders(old)).expect(200);
+
+    await request(e.t.app).post('/api/channels/renew').set(auth).expect(200, { renewed: 0 });
+    const [stopped] = await e.t.db.dataSource.query<{ stopped_at: Date | null }[]>(
+      'SELECT stopped_at FROM channels WHERE id = $1',
+      [old.id],
+    );
+    expect(stopped!.stopped_at).not.toBeNull();
+    expect(e.sandbox.channels(me)).toHaveLength(1);
+    await push(validHeaders(old)).expect(404);
+  });
+
+  it('exposes push, sync and channel metrics', async () => {
+    const channel = await liveChannel();
+    await push(validHeaders(channel)).expect(200);
+    await push({ ...validHeaders(channel), 'X-Goog-Channel-Token': 'forged' }).expect(401);
+    const text = (await request(e.t.app).get('/metrics').expect(200)).text;
+    expect(text).toMatch(/push_notifications_total\{state="exists",outcome="accepted"\} [1-9]/);
+    expect(text).toMatch(/push_notifications_total\{state="exists",outcome="bad_token"\} [1-9]/);
+    expect(text).toMatch(/sync_queue_depth 1/);
+    expect(text).toMatch(/channels_expiring_within_24h 0/);
+  });
+});
