@@ -44,9 +44,11 @@ export async function startTestApp(
     configure?: (container: Container) => void;
     /** The Google the service talks to; by default an address nothing answers on (tests that need no Google). */
     google?: () => GoogleClientSettings;
+    /** A database another instance already uses (two instances on one database); not stopped by this app. */
+    database?: TestDatabase;
   } = {},
 ): Promise<TestApp> {
-  const db = await target.start();
+  const db = options.database ?? (await target.start());
   const logger = new RecordingLogger();
   const container = buildContainer({
     config: testConfig(options.env),
@@ -55,7 +57,13 @@ export async function startTestApp(
     google: options.google ?? (() => ({ ...NO_GOOGLE })),
   });
   options.configure?.(container);
-  return { app: createApp(container), container, db, logger, stop: () => db.stop() };
+  return {
+    app: createApp(container),
+    container,
+    db,
+    logger,
+    stop: () => (options.database ? Promise.resolve() : db.stop()),
+  };
 }
 
 export const auth = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };

@@ -12,7 +12,7 @@ import { TOKENS } from '../../src/application/ports/tokens';
 import { RetryPolicy } from '../../src/application/use-cases/retry-policy';
 import { SyncCalendar, type SyncOutcome } from '../../src/application/use-cases/sync-calendar.use-case';
 import { auth, startTestApp, type TestApp } from './app';
-import type { DatabaseTarget } from './databases';
+import type { DatabaseTarget, TestDatabase } from './databases';
 
 export interface E2E {
   t: TestApp;
@@ -58,8 +58,9 @@ export async function startE2E(
     sandbox?: SandboxOptions;
     /** Serve HTTP on a loopback port and make it PUBLIC_URL, so that the sandbox can push to the webhook. */
     listen?: boolean;
-    /** Another sandbox to share (a second instance of the service). */
+    /** Another instance's sandbox and database to share (a second instance of the service). */
     sharedSandbox?: { sandbox: GoogleSandbox; sandboxUrl: string };
+    database?: TestDatabase;
   } = {},
 ): Promise<E2E> {
   const owned = options.sharedSandbox === undefined;
@@ -87,6 +88,7 @@ export async function startE2E(
   };
   const t = await startTestApp(target, {
     env,
+    database: options.database,
     google: () => google,
     configure: (container) => container.rebind(TOKENS.RetryPolicy).toConstantValue(fastRetry),
   });
