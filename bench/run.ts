@@ -1,11 +1,15 @@
 import 'reflect-metadata';
 
+import * as latency from './latency';
 import * as match from './match';
 import * as sync from './sync';
+import * as webhook from './webhook';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
+  latency: latency.run,
   match: match.run,
   sync: sync.run,
+  webhook: webhook.run,
 };
 
 async function main(): Promise<void> {

@@ -46,10 +46,12 @@ export async function startTestApp(
     google?: () => GoogleClientSettings;
     /** A database another instance already uses (two instances on one database); not stopped by this app. */
     database?: TestDatabase;
+    /** Benchmarks keep no log lines (the recording logger would keep every one in memory). */
+    quiet?: boolean;
   } = {},
 ): Promise<TestApp> {
   const db = options.database ?? (await target.start());
-  const logger = new RecordingLogger();
+  const logger = new RecordingLogger([], {}, !options.quiet);
   const container = buildContainer({
     config: testConfig(options.env),
     logger,

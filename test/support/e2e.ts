@@ -61,6 +61,7 @@ export async function startE2E(
     /** Another instance's sandbox and database to share (a second instance of the service). */
     sharedSandbox?: { sandbox: GoogleSandbox; sandboxUrl: string };
     database?: TestDatabase;
+    quiet?: boolean;
   } = {},
 ): Promise<E2E> {
   const owned = options.sharedSandbox === undefined;
@@ -89,6 +90,7 @@ export async function startE2E(
   const t = await startTestApp(target, {
     env,
     database: options.database,
+    quiet: options.quiet,
     google: () => google,
     configure: (container) => container.rebind(TOKENS.RetryPolicy).toConstantValue(fastRetry),
   });

@@ -11,25 +11,27 @@ export class RecordingLogger implements Logger {
   constructor(
     readonly entries: LogEntry[] = [],
     private readonly bound: LogFields = {},
+    /** False: keep nothing (benchmarks). */
+    private readonly keep = true,
   ) {}
 
   debug(message: string, fields: LogFields = {}): void {
-    this.entries.push({ level: 'debug', message, fields: { ...this.bound, ...fields } });
+    if (this.keep) this.entries.push({ level: 'debug', message, fields: { ...this.bound, ...fields } });
   }
 
   info(message: string, fields: LogFields = {}): void {
-    this.entries.push({ level: 'info', message, fields: { ...this.bound, ...fields } });
+    if (this.keep) this.entries.push({ level: 'info', message, fields: { ...this.bound, ...fields } });
   }
 
   warn(message: string, fields: LogFields = {}): void {
-    this.entries.push({ level: 'warn', message, fields: { ...this.bound, ...fields } });
+    if (this.keep) this.entries.push({ level: 'warn', message, fields: { ...this.bound, ...fields } });
   }
 
   error(message: string, fields: LogFields = {}): void {
-    this.entries.push({ level: 'error', message, fields: { ...this.bound, ...fields } });
+    if (this.keep) this.entries.push({ level: 'error', message, fields: { ...this.bound, ...fields } });
   }
 
   child(fields: LogFields): Logger {
-    return new RecordingLogger(this.entries, { ...this.bound, ...fields });
+    return new RecordingLogger(this.entries, { ...this.bound, ...fields }, this.keep);
   }
 }
