@@ -44,13 +44,11 @@ export async function startTestApp(
     configure?: (container: Container) => void;
     /** The Google the service talks to; by default an address nothing answers on (tests that need no Google). */
     google?: () => GoogleClientSettings;
-    /** A database another instance already uses (two instances on one database); not stopped by this app. */
-    database?: TestDatabase;
     /** Benchmarks keep no log lines (the recording logger would keep every one in memory). */
     quiet?: boolean;
   } = {},
 ): Promise<TestApp> {
-  const db = options.database ?? (await target.start());
+  const db = await target.start();
   const logger = new RecordingLogger([], {}, !options.quiet);
   const container = buildContainer({
     config: testConfig(options.env),
@@ -64,7 +62,7 @@ export async function startTestApp(
     container,
     db,
     logger,
-    stop: () => (options.database ? Promise.resolve() : db.stop()),
+    stop: () => db.stop(),
   };
 }
 

@@ -12,7 +12,7 @@ import { TOKENS } from '../../src/application/ports/tokens';
 import { RetryPolicy } from '../../src/application/use-cases/retry-policy';
 import { SyncCalendar, type SyncOutcome } from '../../src/application/use-cases/sync-calendar.use-case';
 import { auth, startTestApp, type TestApp } from './app';
-import type { DatabaseTarget, TestDatabase } from './databases';
+import type { DatabaseTarget } from './databases';
 
 export interface E2E {
   t: TestApp;
@@ -58,27 +58,16 @@ export async function startE2E(
     sandbox?: SandboxOptions;
     /** Serve HTTP on a loopback port and make it PUBLIC_URL, so that the sandbox can push to the webhook. */
     listen?: boolean;
-    /** Another instance's sandbox and database to share (a second instance of the service). */
-    sharedSandbox?: { sandbox: GoogleSandbox; sandboxUrl: string };
-    database?: TestDatabase;
     quiet?: boolean;
   } = {},
 ): Promise<E2E> {
-  const owned = options.sharedSandbox === undefined;
-  let sandbox: GoogleSandbox;
-  let sandboxUrl: string;
-  let server: Server | null = null;
-  if (options.sharedSandbox) {
-    ({ sandbox, sandboxUrl } = options.sharedSandbox);
-  } else {
-    sandbox = new GoogleSandbox(options.sandbox);
-    // Under a base path, as GOOGLE_BASE_URL may have one (and the offline sandbox does).
-    const host = express();
-    host.use('/google', sandbox.app);
-    server = host.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    sandboxUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/google`;
-  }
+  const sandbox = new GoogleSandbox(options.sandbox);
+  // Under a base path, as GOOGLE_BASE_URL may have one (and the offline sandbox does).
+  const host = express();
+  host.use('/google', sandbox.app);
+  const server: Server = host.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const sandboxUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/google`;
   const port = options.listen ? await freePort() : null;
   const env = { ...options.env, ...(port === null ? {} : { PUBLIC_URL: `http://127.0.0.1:${port}` }) };
   const google: GoogleClientSettings = {
@@ -89,7 +78,6 @@ export async function startE2E(
   };
   const t = await startTestApp(target, {
     env,
-    database: options.database,
     quiet: options.quiet,
     google: () => google,
     configure: (container) => container.rebind(TOKENS.RetryPolicy).toConstantValue(fastRetry),
@@ -128,11 +116,9 @@ export async function startE2E(
         service.closeAllConnections();
         await new Promise<void>((resolve) => service.close(() => resolve()));
       }
-      if (owned) {
-        sandbox.close();
-        server?.closeAllConnections();
-        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      }
+      sandbox.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       await t.stop();
     },
   };
@@ -146,7 +132,7 @@ export function at(days: number, hour: number, minute = 0): string {
   return date.toISOString();
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const probe = net.createServer().listen(0, '127.0.0.1');
   await once(probe, 'listening');
   const { port } = probe.address() as AddressInfo;

@@ -1,0 +1,185 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+
+import { Client } from 'pg';
+
+import { GoogleSandbox } from '../../sandbox/google-sandbox';
+import { at, eventually, freePort } from '../support/e2e';
+import { killServices, type ServiceProcess, spawnService } from '../support/service-process';
+
+const CALENDARS = 50;
+const serverUrl = process.env.TEST_DATABASE_URL;
+const ADMIN = 'two-processes-admin-key-0123';
+
+interface Instance {
+  service: ServiceProcess;
+  url: string;
+}
+
+/**
+ * Two service processes on one PostgreSQL database and one Google (the sandbox, on its own port): what an
+ * operator gets with two replicas. Skipped without TEST_DATABASE_URL (PGlite is single-process by design).
+ */
+(serverUrl ? describe : describe.skip)('two service processes on one PostgreSQL', () => {
+  const database = `two_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  const sandbox = new GoogleSandbox();
+  const sandboxServer = sandbox.app.listen(0, '127.0.0.1');
+  let instances: Instance[] = [];
+
+  const admin = (instance: Instance, path: string, init: RequestInit = {}) =>
+    fetch(`${instance.url}${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json', ...init.headers },
+    });
+
+  const withServer = async <T>(url: string, work: (client: Client) => Promise<T>) => {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  };
+  const databaseUrl = () => {
+    const url = new URL(serverUrl!);
+    url.pathname = `/${database}`;
+    return url.toString();
+  };
+
+  async function signIn(instance: Instance, email: string) {
+    const start = await fetch(`${instance.url}/auth/google`, { redirect: 'manual' });
+    const cookie = start.headers.getSetCookie()[0]!.split(';')[0]!;
+    sandbox.setConsentingUser(email);
+    const consent = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    const callback = new URL(consent.headers.get('location')!);
+    const done = await fetch(`${instance.url}${callback.pathname}${callback.search}`, {
+      headers: { Cookie: cookie },
+      redirect: 'manual',
+    });
+    expect(done.status).toBe(302);
+  }
+
+  beforeAll(async () => {
+    await once(sandboxServer, 'listening');
+    await withServer(serverUrl!, (client) => client.query(`CREATE DATABASE "${database}"`));
+    const googleBase = `http://127.0.0.1:${(sandboxServer.address() as AddressInfo).port}`;
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      const service = spawnService({
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        DATABASE_URL: databaseUrl(),
+        GOOGLE_BASE_URL: googleBase,
+        GOOGLE_CLIENT_ID: sandbox.clientId,
+        GOOGLE_CLIENT_SECRET: sandbox.clientSecret,
+        SECRET_KEY: 'two-processes-secret-key-0123456789-abcdef',
+        ADMIN_API_KEY: ADMIN,
+        SYNC_MIN_INTERVAL_MS: '200',
+        RENEW_CRON: '',
+        SAFETY_SYNC_CRON: '',
+        LOG_LEVEL: 'warn',
+      });
+      // Started one after the other: the second finds the migrations applied.
+      await eventually(
+        async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null))?.ok,
+        30_000,
+      );
+      instances.push({ service, url: `http://127.0.0.1:${port}` });
+    }
+    await admin(instances[0]!, '/api/accounts', {
+      method: 'PUT',
+      body: JSON.stringify([{ id: 'logo', name: 'Logo', domains: ['logo.com'] }]),
+    });
+    for (let i = 0; i < CALENDARS; i++) {
+      const email = `replica${i}@ourco.com`;
+      sandbox.addUser({ email });
+      await signIn(instances[i % 2]!, email);
+    }
+    await sandbox.idle();
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(
+      instances.map(async ({ service }) => {
+        service.child.kill('SIGTERM');
+        await service.exited;
+      }),
+    );
+    killServices();
+    instances = [];
+    sandbox.close();
+    sandboxServer.close();
+    await withServer(serverUrl!, (client) =>
+      client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
+    );
+  });
+
+  it('converges every calendar under a push storm over both processes, never listing a calendar twice at once', async () => {
+    sandbox.clearRequests();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < CALENDARS; i++) {
+        const email = `replica${i}@ourco.com`;
+        sandbox.insertEvent(email, {
+          summary: `Storm ${round}`,
+          start: { dateTime: at(-1 - round, 9) },
+          end: { dateTime: at(-1 - round, 10) },
+          attendees: [{ email }, { email: 'tess@logo.com' }],
+        });
+      }
+      const sends = [];
+      for (let i = 0; i < CALENDARS; i++) {
+        const [channel] = sandbox.channels(`replica${i}@ourco.com`);
+        for (let k = 0; k < 10; k++) {
+          sends.push(
+            fetch(`${instances[k % 2]!.url}/webhooks/google/calendar`, {
+              method: 'POST',
+              headers: {
+                'X-Goog-Channel-ID': channel!.id,
+                'X-Goog-Channel-Token': channel!.token!,
+                'X-Goog-Resource-ID': channel!.resourceId,
+                'X-Goog-Resource-State': 'exists',
+                'X-Goog-Message-Number': String(10 * round + k + 2),
+              },
+            }).then((res) => res.status),
+          );
+        }
+      }
+      expect(new Set(await Promise.all(sends))).toEqual(new Set([200]));
+    }
+    await eventually(async () => {
+      const res = await admin(instances[1]!, '/api/accounts/logo/interactions?limit=1000');
+      const { interactions } = (await res.json()) as { interactions: { title: string }[] };
+      return interactions.filter((i) => i.title.startsWith('Storm')).length === CALENDARS * 3;
+    }, 60_000);
+
+    const lists = sandbox.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/events'));
+    const byCalendar = new Map<string, { startedAt: number; finishedAt: number }[]>();
+    for (const call of lists)
+      byCalendar.set(call.userEmail!, [...(byCalendar.get(call.userEmail!) ?? []), call]);
+    expect(byCalendar.size).toBe(CALENDARS);
+    let overlaps = 0;
+    for (const calls of byCalendar.values()) {
+      const sorted = [...calls].sort((x, y) => x.startedAt - y.startedAt);
+      for (let i = 1; i < sorted.length; i++)
+        if (sorted[i]!.startedAt < sorted[i - 1]!.finishedAt) overlaps++;
+    }
+    expect(overlaps).toBe(0);
+  }, 120_000);
+
+  it('renews each channel once when both processes renew at the same time', async () => {
+    await withServer(databaseUrl(), (client) =>
+      client.query(`UPDATE channels SET expires_at = now() + interval '1 hour' WHERE stopped_at IS NULL`),
+    );
+    const answers = await Promise.all(
+      instances.map(
+        async (instance) =>
+          (await (await admin(instance, '/api/channels/renew', { method: 'POST' })).json()) as {
+            renewed: number;
+          },
+      ),
+    );
+    expect(answers[0]!.renewed + answers[1]!.renewed).toBe(CALENDARS);
+    for (let i = 0; i < CALENDARS; i++) expect(sandbox.channels(`replica${i}@ourco.com`)).toHaveLength(1);
+  }, 60_000);
+});
