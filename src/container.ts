@@ -16,6 +16,10 @@ import { MatchAttendees } from './application/use-cases/match-attendees.use-case
 import { RematchMeetings } from './application/use-cases/rematch-meetings.use-case';
 import { DEFAULT_GOOGLE_RETRY, RetryPolicy } from './application/use-cases/retry-policy';
 import { HandlePushNotification } from './application/use-cases/handle-push-notification.use-case';
+import { DisconnectMember } from './application/use-cases/disconnect-member.use-case';
+import { ListConnections } from './application/use-cases/list-connections.use-case';
+import { ReconnectMember } from './application/use-cases/reconnect-member.use-case';
+import { RequestResync } from './application/use-cases/request-resync.use-case';
 import { MemberSessions } from './application/use-cases/member-sessions';
 import { type ChannelSettings, OpenChannel } from './application/use-cases/open-channel.use-case';
 import { RenewExpiringChannels } from './application/use-cases/renew-expiring-channels.use-case';
@@ -137,6 +141,10 @@ export function buildContainer(infra: Infrastructure): Container {
     RenewExpiringChannels,
     RequestSafetySync,
     HandlePushNotification,
+    DisconnectMember,
+    ReconnectMember,
+    RequestResync,
+    ListConnections,
   ];
   for (const useCase of useCases) container.bind(useCase).toSelf();
   return container;

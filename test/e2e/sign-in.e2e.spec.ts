@@ -3,7 +3,7 @@ import request from 'supertest';
 import { SyncWorker } from '../../src/adapters/scheduler/sync-worker';
 import { TOKENS } from '../../src/application/ports/tokens';
 import { auth } from '../support/app';
-import { databaseTargets, resetData } from '../support/databases';
+import { databaseTargets, embeddedTarget, resetData } from '../support/databases';
 import { at, type E2E, startE2E } from '../support/e2e';
 
 describe.each(databaseTargets())('member sign-in on $name', (target) => {
@@ -157,6 +157,21 @@ describe.each(databaseTargets())('member sign-in on $name', (target) => {
       expect(interactions).toHaveLength(1);
     } finally {
       await worker.stop();
+    }
+  });
+});
+
+describe('cookies behind https', () => {
+  it('marks the state cookie Secure when PUBLIC_URL is https', async () => {
+    const e = await startE2E(embeddedTarget, { env: { PUBLIC_URL: 'https://calendar.example.com' } });
+    try {
+      const res = await request(e.t.app).get('/auth/google').expect(302);
+      const cookie = ([] as string[])
+        .concat(res.headers['set-cookie'] ?? [])
+        .find((c) => c.startsWith('oauth_state='));
+      expect(cookie).toMatch(/; Secure/);
+    } finally {
+      await e.stop();
     }
   });
 });

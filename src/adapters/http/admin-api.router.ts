@@ -10,7 +10,11 @@ import type { TimelineCursor } from '../../application/ports/meeting-repository.
 import type { ListInteractions } from '../../application/use-cases/list-interactions.use-case';
 import type { RenewExpiringChannels } from '../../application/use-cases/renew-expiring-channels.use-case';
 import type { ListUnmatchedMeetings } from '../../application/use-cases/list-unmatched-meetings.use-case';
-import { ValidationFailedError } from '../../domain/errors';
+import { NotFoundError, ValidationFailedError } from '../../domain/errors';
+import type { DisconnectMember } from '../../application/use-cases/disconnect-member.use-case';
+import type { ListConnections } from '../../application/use-cases/list-connections.use-case';
+import type { ReconnectMember } from '../../application/use-cases/reconnect-member.use-case';
+import type { RequestResync } from '../../application/use-cases/request-resync.use-case';
 import {
   interactionsQuerySchema,
   listAccountsQuerySchema,
@@ -37,6 +41,12 @@ export interface AdminApiDependencies {
   listInteractions: ListInteractions;
   listUnmatchedMeetings: ListUnmatchedMeetings;
   renewChannels: RenewExpiringChannels;
+  listConnections: ListConnections;
+  requestResync: RequestResync;
+  reconnectMember: ReconnectMember;
+  disconnectMember: DisconnectMember;
+  /** Where a member consents again (absolute). */
+  connectUrl: string;
 }
 
 export function adminApiRouter(deps: AdminApiDependencies): Router {
@@ -88,6 +98,37 @@ export function adminApiRouter(deps: AdminApiDependencies): Router {
     });
   });
 
+  router.get('/connections', async (_req, res) => {
+    const connections = await deps.listConnections.execute();
+    res.json({
+      connections: connections.map((c) => ({
+        memberId: c.memberId,
+        email: c.email,
+        status: c.status,
+        channelExpiresAt: c.channelExpiresAt?.toISOString() ?? null,
+        lastSyncAt: c.lastSyncAt?.toISOString() ?? null,
+        lastError: c.lastError,
+      })),
+    });
+  });
+
+  router.post('/connections/:memberId/resync', async (req, res) => {
+    const result = await deps.requestResync.execute(memberIdParam(req.params.memberId));
+    if (result.queued) res.status(202).json({ status: result.status, fullSync: 'queued' });
+    else res.status(409).json({ status: result.status, connectUrl: deps.connectUrl });
+  });
+
+  router.post('/connections/:memberId/reconnect', async (req, res) => {
+    const result = await deps.reconnectMember.execute(memberIdParam(req.params.memberId));
+    if (result.status === 'active') res.json({ status: 'active' });
+    else res.status(409).json({ status: 'needs_reconnect', connectUrl: deps.connectUrl });
+  });
+
+  router.delete('/connections/:memberId', async (req, res) => {
+    await deps.disconnectMember.execute(memberIdParam(req.params.memberId));
+    res.status(204).end();
+  });
+
   router.post('/channels/renew', async (_req, res) => {
     const { renewed } = await deps.renewChannels.execute();
     res.json({ renewed });
@@ -108,6 +149,12 @@ export function adminApiRouter(deps: AdminApiDependencies): Router {
   });
 
   return router;
+}
+
+/** Member ids are UUIDs: anything else names no member. */
+function memberIdParam(value: string): string {
+  if (!UUID.test(value)) throw new NotFoundError(`No member "${value.slice(0, 100)}"`);
+  return value.toLowerCase();
 }
 
 function timelineCursor(cursor: string | undefined): TimelineCursor | null {

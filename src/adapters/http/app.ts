@@ -17,6 +17,10 @@ import { ListUnmatchedMeetings } from '../../application/use-cases/list-unmatche
 import { StartSignIn } from '../../application/use-cases/start-sign-in.use-case';
 import { HandlePushNotification } from '../../application/use-cases/handle-push-notification.use-case';
 import { RenewExpiringChannels } from '../../application/use-cases/renew-expiring-channels.use-case';
+import { DisconnectMember } from '../../application/use-cases/disconnect-member.use-case';
+import { ListConnections } from '../../application/use-cases/list-connections.use-case';
+import { ReconnectMember } from '../../application/use-cases/reconnect-member.use-case';
+import { RequestResync } from '../../application/use-cases/request-resync.use-case';
 import type { Config } from '../../config';
 import type { Metrics } from '../observability/metrics';
 import { adminApiRouter } from './admin-api.router';
@@ -55,7 +59,13 @@ export function createApp(container: Container, mount: (app: Express) => void = 
       logger,
     }),
   );
-  app.use(profileRouter({ getProfile: container.get(GetProfile), sessions }));
+  app.use(
+    profileRouter({
+      getProfile: container.get(GetProfile),
+      disconnect: container.get(DisconnectMember),
+      sessions,
+    }),
+  );
   mount(app);
   app.use(
     '/api',
@@ -70,6 +80,11 @@ export function createApp(container: Container, mount: (app: Express) => void = 
       listInteractions: container.get(ListInteractions),
       listUnmatchedMeetings: container.get(ListUnmatchedMeetings),
       renewChannels: container.get(RenewExpiringChannels),
+      listConnections: container.get(ListConnections),
+      requestResync: container.get(RequestResync),
+      reconnectMember: container.get(ReconnectMember),
+      disconnectMember: container.get(DisconnectMember),
+      connectUrl: `${config.publicUrl}/auth/google`,
     }),
   );
   app.use(notFoundHandler);

@@ -1,7 +1,8 @@
-import { Router } from 'express';
+import express, { Router } from 'express';
 
-import type { GetProfile } from '../../application/use-cases/get-profile.use-case';
-import { html, page } from './html';
+import type { DisconnectMember } from '../../application/use-cases/disconnect-member.use-case';
+import type { GetProfile, Profile } from '../../application/use-cases/get-profile.use-case';
+import { html, page, type SafeHtml } from './html';
 import type { Sessions } from './session';
 
 const STATUS_TEXT = {
@@ -10,60 +11,123 @@ const STATUS_TEXT = {
   disconnected: 'Disconnected',
 } as const;
 
-/** "My Profile": the signed-in member's connection. */
-export function profileRouter(deps: { getProfile: GetProfile; sessions: Sessions }): Router {
+const STATUS_HELP = {
+  active: 'Your meetings are recorded on the accounts you meet, usually within seconds of a change.',
+  needs_reconnect:
+    'Google no longer lets us read your calendar (access was revoked or expired). Reconnect to resume.',
+  disconnected: 'Your calendar is not connected. Meetings recorded before stay on their accounts.',
+} as const;
+
+/** "My Profile": the signed-in member's connection, with Connect / Reconnect / Disconnect. */
+export function profileRouter(deps: {
+  getProfile: GetProfile;
+  disconnect: DisconnectMember;
+  sessions: Sessions;
+}): Router {
   const router = Router();
 
   router.get('/profile', async (req, res) => {
     const memberId = deps.sessions.memberId(req);
     const profile = memberId === null ? null : await deps.getProfile.execute(memberId);
     res.set('Cache-Control', 'no-store').type('html');
-    if (profile === null) {
-      res.send(
-        page(
-          'My Profile',
-          html`<h1>My Profile</h1>
-            <p>
-              Connect your Google Calendar once: your meetings with customers then appear on their accounts.
-            </p>
-            <p><a class="button" href="/auth/google">Connect Google Calendar</a></p>`,
-        ),
-      );
-      return;
-    }
-    const { connection } = profile;
-    res.send(
-      page(
-        'My Profile',
-        html`<h1>My Profile</h1>
-          <dl>
-            <dt>Google Calendar</dt>
-            <dd>${connection.email}</dd>
-            <dt>Status</dt>
-            <dd>
-              <span class="status" data-status="${connection.status}">${STATUS_TEXT[connection.status]}</span>
-            </dd>
-            ${
-              connection.lastError === null
-                ? ''
-                : html`<dt>Problem</dt>
-                    <dd class="error">${connection.lastError}</dd>`
-            }
-            <dt>Last sync</dt>
-            <dd>${connection.lastSyncAt?.toISOString() ?? 'not yet'}</dd>
-            <dt>Channel expires</dt>
-            <dd>${connection.channelExpiresAt?.toISOString() ?? 'no channel'}</dd>
-            <dt>Recorded</dt>
-            <dd>${profile.meetings} meetings, ${profile.interactions} interactions</dd>
-          </dl>
-          ${
-            connection.status === 'active'
-              ? ''
-              : html`<p><a class="button" href="/auth/google">Reconnect Google Calendar</a></p>`
-          }`,
-      ),
-    );
+    res.send(profile === null ? signedOutPage() : profilePage(profile, deps.sessions.csrfToken(req) ?? ''));
   });
 
+  router.post(
+    '/profile/disconnect',
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    async (req, res) => {
+      const memberId = deps.sessions.memberId(req);
+      if (memberId === null) {
+        res
+          .status(401)
+          .type('html')
+          .send(
+            page(
+              'Not signed in',
+              html`<h1>Not signed in</h1>
+                <p><a href="/profile">My Profile</a></p>`,
+            ),
+          );
+        return;
+      }
+      if (!deps.sessions.csrfOk(req, (req.body as Record<string, unknown> | undefined)?.csrf)) {
+        res
+          .status(403)
+          .type('html')
+          .send(
+            page(
+              'Refused',
+              html`<h1>Refused</h1>
+                <p>The form has expired: reload My Profile and try again.</p>`,
+            ),
+          );
+        return;
+      }
+      await deps.disconnect.execute(memberId);
+      res.redirect(303, '/profile');
+    },
+  );
+
   return router;
+}
+
+function signedOutPage(): string {
+  return page(
+    'My Profile',
+    html`<h1>My Profile</h1>
+      <p>Connect your Google Calendar once: your meetings with customers then appear on their accounts.</p>
+      <p><a class="button" href="/auth/google">Connect Google Calendar</a></p>`,
+  );
+}
+
+function profilePage({ connection, meetings, interactions }: Profile, csrf: string): string {
+  const when = (date: Date | null, none: string): SafeHtml | string =>
+    date === null
+      ? none
+      : html`<time datetime="${date.toISOString()}"
+          >${date.toISOString().replace('T', ' ').slice(0, 16)} UTC</time
+        >`;
+  return page(
+    'My Profile',
+    html`<h1>My Profile</h1>
+      <dl>
+        <dt>Google Calendar</dt>
+        <dd>${connection.email}</dd>
+        <dt>Status</dt>
+        <dd>
+          <span class="status" data-status="${connection.status}">${STATUS_TEXT[connection.status]}</span>
+          <br />${STATUS_HELP[connection.status]}
+        </dd>
+        ${
+          connection.lastError === null
+            ? ''
+            : html`<dt>Problem</dt>
+                <dd class="error">${connection.lastError}</dd>`
+        }
+        <dt>Last sync</dt>
+        <dd>${when(connection.lastSyncAt, 'not yet')}</dd>
+        <dt>Push channel expires</dt>
+        <dd>${when(connection.channelExpiresAt, 'no channel')}</dd>
+        <dt>Recorded</dt>
+        <dd>${meetings} meetings, ${interactions} interactions</dd>
+      </dl>
+      ${
+        connection.status === 'active'
+          ? ''
+          : html`<p>
+              <a class="button" href="/auth/google"
+                >${connection.status === 'disconnected' ? 'Connect' : 'Reconnect'} Google Calendar</a
+              >
+            </p>`
+      }
+      ${
+        connection.status === 'disconnected'
+          ? ''
+          : html`<form method="post" action="/profile/disconnect">
+              <input type="hidden" name="csrf" value="${csrf}" />
+              <button type="submit">Disconnect</button>
+            </form>`
+      }`,
+  );
 }

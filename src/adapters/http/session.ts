@@ -60,6 +60,25 @@ export class Sessions {
     return memberId!;
   }
 
+  /** The anti-CSRF token of this session, for the hidden field of every form. */
+  csrfToken(req: Request): string | null {
+    const value = readCookie(req, SESSION_COOKIE);
+    return value === undefined || this.memberId(req) === null ? null : this.sign(`csrf:${value}`);
+  }
+
+  /**
+   * A form POST is accepted with this session's token. Requests with neither Origin nor Referer come from no
+   * browser (curl, scripts): a forged cross-site request always has one, so they need no token.
+   */
+  csrfOk(req: Request, token: unknown): boolean {
+    if (req.get('origin') === undefined && req.get('referer') === undefined) return true;
+    const expected = this.csrfToken(req);
+    if (expected === null || typeof token !== 'string') return false;
+    const a = Buffer.from(token);
+    const b = Buffer.from(expected);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
   /** Binds an OAuth state to this browser for the sign-in round trip. */
   rememberState(res: Response, state: string, ttlMs: number): void {
     res.cookie(STATE_COOKIE, state, { ...this.options(ttlMs), path: '/auth/google' });

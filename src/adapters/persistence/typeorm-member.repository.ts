@@ -101,6 +101,23 @@ export class TypeOrmMemberRepository implements MemberRepository {
     );
   }
 
+  async reactivate(memberId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE members SET status = 'active', last_error = NULL, sync_failures = 0, next_sync_at = NULL, updated_at = now()
+       WHERE id = $1`,
+      [memberId],
+    );
+  }
+
+  async markDisconnected(memberId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE members SET status = 'disconnected', credentials = NULL, last_error = NULL, sync_token = NULL,
+              sync_requested_at = NULL, full_sync_requested = false, safety_sync_at = NULL, updated_at = now()
+       WHERE id = $1`,
+      [memberId],
+    );
+  }
+
   async allEmails(): Promise<Set<string>> {
     const rows = await this.db.query<{ email: string }[]>(`SELECT email FROM members`);
     return new Set(rows.map((row) => row.email));

@@ -32,6 +32,10 @@ export interface MemberRepository {
   completeSync(memberId: string, syncToken: string, at: Date): Promise<void>;
   recordSyncError(memberId: string, message: string): Promise<void>;
   markNeedsReconnect(memberId: string, message: string): Promise<void>;
+  /** Active again, errors cleared (the stored grant was found to work). */
+  reactivate(memberId: string): Promise<void>;
+  /** Tokens deleted, pending syncs dropped; meetings and interactions stay. */
+  markDisconnected(memberId: string): Promise<void>;
   /** Every member's email, normalised: never matched to an account. */
   allEmails(): Promise<Set<string>>;
   findByEmail(email: string): Promise<MemberConnection | null>;

@@ -37,8 +37,11 @@ export class RenewExpiringChannels {
     for (const channel of await this.channels.stopBacklog(100)) {
       const state = await this.members.syncState(channel.memberId);
       const opened = state === null ? null : this.sessions.open(state);
-      // Without credentials Google cannot be asked any more; the channel simply expires there.
-      if (opened === null || (await this.openChannel.stop(channel, opened.session))) stopped++;
+      if (opened === null) {
+        // Without credentials Google cannot be asked any more: the channel expires there, and we refuse it here.
+        await this.channels.markStopped(channel.id);
+        stopped++;
+      } else if (await this.openChannel.stop(channel, opened.session)) stopped++;
     }
 
     let renewed = 0;
