@@ -30,6 +30,14 @@ describe('operations endpoints', () => {
     expect(res.text).toContain('process_resident_memory_bytes');
   });
 
+  it('serves the OpenAPI document of the admin API without a key', async () => {
+    const res = await request(t.app).get('/api/openapi.json').expect(200);
+    expect(res.body).toMatchObject({
+      openapi: '3.1.0',
+      paths: expect.objectContaining({ '/api/accounts': expect.any(Object) }),
+    });
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     const res = await request(t.app).get('/nope').expect(404);
     expect(res.body).toEqual({ error: 'not_found', message: 'No such endpoint' });

@@ -1,8 +1,10 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Container } from 'inversify';
 
 import type { DatabaseHealth } from '../../application/ports/database-health.port';
 import type { Logger } from '../../application/ports/logger.port';
+import type { MemberRepository } from '../../application/ports/member-repository.port';
 import { TOKENS } from '../../application/ports/tokens';
 import { DeleteAccount } from '../../application/use-cases/delete-account.use-case';
 import { DeleteContact } from '../../application/use-cases/delete-contact.use-case';
@@ -24,6 +26,8 @@ import { RequestResync } from '../../application/use-cases/request-resync.use-ca
 import type { Config } from '../../config';
 import type { Metrics } from '../observability/metrics';
 import { adminApiRouter } from './admin-api.router';
+import { adminPagesRouter } from './admin-pages.router';
+import { openApiDocument } from './openapi';
 import { webhookRouter } from './webhook.router';
 import { authRouter } from './auth.router';
 import { profileRouter } from './profile.router';
@@ -48,6 +52,8 @@ export function createApp(container: Container, mount: (app: Express) => void = 
   app.use(
     operationsRouter({ health: container.get<DatabaseHealth>(TOKENS.DatabaseHealth), metrics, logger }),
   );
+  // Security headers on everything (CSP: our pages use only same-origin resources and inline styles).
+  app.use(helmet());
   app.use(webhookRouter({ handle: container.get(HandlePushNotification), metrics, logger }));
   const sessions = new Sessions(config.secretKey, config.publicUrl.startsWith('https:'));
   app.get('/', (_req, res) => res.redirect(302, '/profile'));
@@ -60,6 +66,22 @@ export function createApp(container: Container, mount: (app: Express) => void = 
     }),
   );
   app.use(
+    adminPagesRouter({
+      adminEmails: config.adminEmails,
+      connectUrl: `${config.publicUrl}/auth/google`,
+      sessions,
+      members: container.get<MemberRepository>(TOKENS.MemberRepository),
+      listConnections: container.get(ListConnections),
+      requestResync: container.get(RequestResync),
+      reconnectMember: container.get(ReconnectMember),
+      disconnectMember: container.get(DisconnectMember),
+      listAccounts: container.get(ListAccounts),
+      getAccount: container.get(GetAccount),
+      listInteractions: container.get(ListInteractions),
+      listUnmatchedMeetings: container.get(ListUnmatchedMeetings),
+    }),
+  );
+  app.use(
     profileRouter({
       getProfile: container.get(GetProfile),
       disconnect: container.get(DisconnectMember),
@@ -67,6 +89,11 @@ export function createApp(container: Container, mount: (app: Express) => void = 
     }),
   );
   mount(app);
+  // The API's description is public (it holds no data), so clients can read it before they have a key.
+  const openApi = openApiDocument(config.publicUrl);
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
   app.use(
     '/api',
     adminApiRouter({

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import express, { Router } from 'express';
 
 import type { Logger } from '../../application/ports/logger.port';
 import type { CompleteSignIn } from '../../application/use-cases/complete-sign-in.use-case';
@@ -58,6 +58,15 @@ export function authRouter(deps: AuthDependencies): Router {
       deps.logger.warn('sign-in failed', { code: error.code, error: error.message });
       res.status(STATUS_BY_CODE[error.code]!).type('html').send(failurePage('Sign-in failed', error.message));
     }
+  });
+
+  router.post('/auth/sign-out', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
+    if (!deps.sessions.csrfOk(req, (req.body as Record<string, unknown> | undefined)?.csrf)) {
+      res.status(403).type('html').send(failurePage('Refused', 'The form has expired: reload the page.'));
+      return;
+    }
+    deps.sessions.signOut(res);
+    res.redirect(303, '/profile');
   });
 
   return router;

@@ -46,7 +46,7 @@ export function page(title: string, body: SafeHtml): string {
             font:
               16px/1.5 system-ui,
               sans-serif;
-            max-width: 44rem;
+            max-width: 72rem;
             margin: 2rem auto;
             padding: 0 1rem;
             color: #1f2328;

@@ -1,0 +1,324 @@
+import express, { type Request, type Response, Router } from 'express';
+
+import type { InteractionView, UnmatchedMeetingView } from '../../application/ports/meeting-repository.port';
+import type { MemberRepository } from '../../application/ports/member-repository.port';
+import type { DisconnectMember } from '../../application/use-cases/disconnect-member.use-case';
+import type { GetAccount } from '../../application/use-cases/get-account.use-case';
+import type { ListAccounts } from '../../application/use-cases/list-accounts.use-case';
+import type { ListConnections } from '../../application/use-cases/list-connections.use-case';
+import type { ListInteractions } from '../../application/use-cases/list-interactions.use-case';
+import type { ListUnmatchedMeetings } from '../../application/use-cases/list-unmatched-meetings.use-case';
+import type { ReconnectMember } from '../../application/use-cases/reconnect-member.use-case';
+import type { RequestResync } from '../../application/use-cases/request-resync.use-case';
+import { DomainError } from '../../domain/errors';
+import { decodeCursor, encodeCursor } from './cursor';
+import { html, page, type SafeHtml } from './html';
+import type { Sessions } from './session';
+
+export interface AdminPagesDependencies {
+  adminEmails: readonly string[];
+  connectUrl: string;
+  sessions: Sessions;
+  members: MemberRepository;
+  listConnections: ListConnections;
+  requestResync: RequestResync;
+  reconnectMember: ReconnectMember;
+  disconnectMember: DisconnectMember;
+  listAccounts: ListAccounts;
+  getAccount: GetAccount;
+  listInteractions: ListInteractions;
+  listUnmatchedMeetings: ListUnmatchedMeetings;
+}
+
+const STATUS_TEXT = {
+  active: 'Connected',
+  needs_reconnect: 'Needs reconnecting',
+  disconnected: 'Disconnected',
+};
+const REASON_TEXT = { no_match: 'No account matches', ambiguous_domain: 'Several accounts share the domain' };
+
+/** Admin pages for signed-in members listed in ADMIN_EMAILS: connections, account timelines, unmatched meetings. */
+export function adminPagesRouter(deps: AdminPagesDependencies): Router {
+  const router = Router();
+  const admins = new Set(deps.adminEmails.map((email) => email.toLowerCase()));
+
+  router.use('/admin', async (req, res, next) => {
+    const memberId = deps.sessions.memberId(req);
+    if (memberId === null) {
+      res.redirect(302, '/profile');
+      return;
+    }
+    const member = await deps.members.get(memberId);
+    if (member === null || !admins.has(member.email)) {
+      res
+        .status(403)
+        .type('html')
+        .send(
+          page(
+            'Admins only',
+            html`<h1>Admins only</h1>
+              <p>These pages are for the members listed in ADMIN_EMAILS.</p>`,
+          ),
+        );
+      return;
+    }
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
+  router.get('/admin', async (req, res) => {
+    const connections = await deps.listConnections.execute();
+    const csrf = deps.sessions.csrfToken(req) ?? '';
+    const notice = typeof req.query.notice === 'string' ? req.query.notice.slice(0, 300) : null;
+    send(
+      res,
+      'Connections',
+      html`${nav()}
+        <h1>Connections</h1>
+        ${notice === null ? '' : html`<p class="notice" role="status">${notice}</p>`}
+        <table>
+          <thead>
+            <tr>
+              <th>Member</th>
+              <th>Status</th>
+              <th>Problem</th>
+              <th>Last sync</th>
+              <th>Channel expires</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${connections.map(
+              (c) =>
+                html`<tr data-member="${c.memberId}">
+                  <td>${c.email}</td>
+                  <td><span class="status" data-status="${c.status}">${STATUS_TEXT[c.status]}</span></td>
+                  <td class="error">${c.lastError ?? ''}</td>
+                  <td>${time(c.lastSyncAt)}</td>
+                  <td>${time(c.channelExpiresAt)}</td>
+                  <td class="actions">
+                    ${action(c.memberId, 'resync', 'Resync', csrf)}
+                    ${action(c.memberId, 'reconnect', 'Reconnect', csrf)}
+                    ${c.status === 'disconnected' ? '' : action(c.memberId, 'disconnect', 'Disconnect', csrf)}
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        ${connections.length === 0 ? html`<p>No member has connected yet.</p>` : ''}`,
+    );
+  });
+
+  router.post(
+    '/admin/connections/:memberId/:action',
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    async (req: Request<{ memberId: string; action: string }>, res) => {
+      if (!deps.sessions.csrfOk(req, (req.body as Record<string, unknown> | undefined)?.csrf)) {
+        res
+          .status(403)
+          .type('html')
+          .send(
+            page(
+              'Refused',
+              html`<h1>Refused</h1>
+                <p>The form has expired: reload the page.</p>`,
+            ),
+          );
+        return;
+      }
+      const { memberId, action } = req.params;
+      let notice: string;
+      try {
+        if (action === 'resync') {
+          const result = await deps.requestResync.execute(memberId);
+          notice = result.queued
+            ? 'Full resync queued.'
+            : `Not resynced: the connection is ${result.status}.`;
+        } else if (action === 'reconnect') {
+          const result = await deps.reconnectMember.execute(memberId);
+          notice =
+            result.status === 'active'
+              ? 'Reconnected: a new channel is open and a full sync is queued.'
+              : `Google refused the stored access: ask the member to sign in again at ${deps.connectUrl}`;
+        } else if (action === 'disconnect') {
+          await deps.disconnectMember.execute(memberId);
+          notice = 'Disconnected: tokens deleted, interactions kept.';
+        } else {
+          res
+            .status(404)
+            .type('html')
+            .send(page('Not found', html`<h1>Not found</h1>`));
+          return;
+        }
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        notice = error.message;
+      }
+      res.redirect(303, `/admin?notice=${encodeURIComponent(notice)}`);
+    },
+  );
+
+  router.get('/admin/accounts', async (req, res) => {
+    const after =
+      typeof req.query.cursor === 'string' ? (decodeCursor(req.query.cursor, ['after']).after ?? null) : null;
+    const page = await deps.listAccounts.execute({ limit: 100, afterId: after });
+    send(
+      res,
+      'Accounts',
+      html`${nav()}
+        <h1>Accounts</h1>
+        <table>
+          <thead>
+            <tr>
+              <th>Account</th>
+              <th>Domains</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${page.accounts.map(
+              (a) =>
+                html`<tr>
+                  <td>
+                    <a href="/admin/accounts/${encodeURIComponent(a.id)}">${a.name}</a> <small>${a.id}</small>
+                  </td>
+                  <td>${a.domains.join(', ')}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        ${
+          page.nextAfterId === null
+            ? ''
+            : html`<p>
+                <a href="/admin/accounts?cursor=${encodeCursor({ after: page.nextAfterId })}">Next page</a>
+              </p>`
+        }`,
+    );
+  });
+
+  router.get('/admin/accounts/:id', async (req: Request<{ id: string }>, res) => {
+    const account = await deps.getAccount.execute(req.params.id);
+    const interactions = await deps.listInteractions.execute({
+      accountId: account.id,
+      from: null,
+      to: null,
+      fromDate: null,
+      toDate: null,
+      limit: 200,
+      after: null,
+    });
+    send(
+      res,
+      account.name,
+      html`${nav()}
+        <h1>${account.name}</h1>
+        <p>${account.domains.join(', ') || 'No domains'} · ${account.contactCount} contacts</p>
+        <h2>Interactions</h2>
+        ${interactions.items.length === 0 ? html`<p>No meeting recorded yet.</p>` : timeline(interactions.items)}`,
+    );
+  });
+
+  router.get('/admin/meetings', async (_req, res) => {
+    const meetings = await deps.listUnmatchedMeetings.execute(200, null);
+    send(
+      res,
+      'Unmatched meetings',
+      html`${nav()}
+        <h1>Unmatched meetings</h1>
+        <p>
+          Meetings with an outside attendee no account matched: add the contact or the domain to the right
+          account.
+        </p>
+        ${meetings.items.length === 0 ? html`<p>Nothing to fix.</p>` : unmatchedTable(meetings.items)}`,
+    );
+  });
+
+  return router;
+}
+
+function send(res: Response, title: string, body: SafeHtml): void {
+  res.type('html').send(page(title, body));
+}
+
+function nav(): SafeHtml {
+  return html`<nav aria-label="Admin">
+    <a href="/admin">Connections</a> · <a href="/admin/accounts">Accounts</a> ·
+    <a href="/admin/meetings">Unmatched meetings</a> · <a href="/profile">My Profile</a>
+  </nav>`;
+}
+
+function action(memberId: string, name: string, label: string, csrf: string): SafeHtml {
+  return html`<form method="post" action="/admin/connections/${memberId}/${name}" class="inline">
+    <input type="hidden" name="csrf" value="${csrf}" /><button type="submit">${label}</button>
+  </form>`;
+}
+
+function time(date: Date | null): SafeHtml | string {
+  return date === null
+    ? '—'
+    : html`<time datetime="${date.toISOString()}"
+        >${date.toISOString().replace('T', ' ').slice(0, 16)} UTC</time
+      >`;
+}
+
+function timeline(items: readonly InteractionView[]): SafeHtml {
+  return html`<table>
+    <thead>
+      <tr>
+        <th>Date</th>
+        <th>Start</th>
+        <th>Duration</th>
+        <th>Meeting</th>
+        <th>Participants (minutes in meeting)</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${items.map(
+        (i) =>
+          html`<tr>
+            <td>${i.date}</td>
+            <td>${i.startTime.slice(11, 16)} UTC</td>
+            <td>${i.durationMinutes} min</td>
+            <td>${i.title || '(no title)'} <small>matched by ${i.matchedBy}</small></td>
+            <td>
+              <ul>
+                ${i.participants.map(
+                  (p) =>
+                    html`<li>
+                      ${p.name ?? p.email} <small>${p.email}</small> — ${p.minutesInMeeting}
+                      min${p.responseStatus === 'declined' ? ' (declined)' : ''}
+                    </li>`,
+                )}
+              </ul>
+            </td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+function unmatchedTable(items: readonly UnmatchedMeetingView[]): SafeHtml {
+  return html`<table>
+    <thead>
+      <tr>
+        <th>Start</th>
+        <th>Meeting</th>
+        <th>Why</th>
+        <th>Unmatched attendees</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${items.map(
+        (m) =>
+          html`<tr>
+            <td>${m.startTime.slice(0, 16).replace('T', ' ')} UTC</td>
+            <td>${m.title || '(no title)'}</td>
+            <td>
+              ${REASON_TEXT[m.reason]}${m.candidateAccountIds.length > 0 ? html`: ${m.candidateAccountIds.join(', ')}` : ''}
+            </td>
+            <td>${m.participants.filter((p) => p.accountId === null).map((p) => html`${p.email}<br />`)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}

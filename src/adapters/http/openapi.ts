@@ -1,0 +1,459 @@
+import { z } from 'zod';
+
+import {
+  interactionsQuerySchema,
+  listAccountsQuerySchema,
+  meetingsQuerySchema,
+  putAccountsSchema,
+  putContactsSchema,
+} from './admin-api.schemas';
+
+type JsonSchema = z.core.JSONSchema.JSONSchema;
+type Json = Record<string, unknown>;
+
+type SchemaName =
+  | 'ErrorBody'
+  | 'UpsertResult'
+  | 'Account'
+  | 'AccountDetails'
+  | 'AccountPage'
+  | 'Participant'
+  | 'Interaction'
+  | 'InteractionPage'
+  | 'UnmatchedMeeting'
+  | 'UnmatchedMeetingPage'
+  | 'Connection'
+  | 'ConnectionList'
+  | 'ResyncQueued'
+  | 'NotActive'
+  | 'Reconnected'
+  | 'NeedsReconnect'
+  | 'RenewResult';
+
+type ErrorResponseName = 'BadRequest' | 'Unauthorized' | 'NotFound' | 'PayloadTooLarge';
+
+/** Query parameters carry no description in zod; the schema itself still comes from zod. */
+const QUERY_PARAMETER_DESCRIPTIONS: Record<string, string> = {
+  limit: 'Page size.',
+  cursor: 'The `nextCursor` of the previous page, as it was returned (opaque).',
+  from:
+    "Inclusive lower bound: a date (`2026-11-20`) compares with the interaction's local `date`, an instant " +
+    'with a zone (`2026-11-20T15:00:00Z`) with its `startTime`.',
+  to: 'Inclusive upper bound, read like `from`.',
+  matched: 'Only `false` is supported: the meetings to fix.',
+};
+
+/**
+ * The admin API (CONTRACT.md "Admin API") as an OpenAPI 3.1 document. Request bodies and query parameters are
+ * the zod schemas the router parses with, converted, so they cannot disagree with what the API accepts.
+ */
+export function openApiDocument(serverUrl: string): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'calendar-interactions admin API',
+      // The contract only ever grows by additions, so the document is not versioned with the package.
+      version: '1.0.0',
+      description:
+        'Accounts and contacts to match meetings against, the interactions and unmatched meetings that ' +
+        "come out of it, and the members' calendar connections.",
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ adminApiKey: [] }],
+    tags: [
+      { name: 'Accounts and contacts' },
+      { name: 'Interactions and meetings' },
+      { name: 'Connections and channels' },
+    ],
+    paths: paths(),
+    components: {
+      securitySchemes: {
+        adminApiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: '`Authorization: Bearer <ADMIN_API_KEY>`; any other scheme or key is a 401.',
+        },
+      },
+      schemas: componentSchemas(),
+      responses: errorResponses(),
+    },
+  };
+}
+
+function paths(): Json {
+  const accountId = pathParameter('id', "The account's external id.");
+  const memberId = pathParameter(
+    'memberId',
+    "The member's id; anything but a known member's UUID is a 404.",
+    {
+      type: 'string',
+      format: 'uuid',
+    },
+  );
+  return {
+    '/api/accounts': {
+      put: {
+        operationId: 'putAccounts',
+        tags: ['Accounts and contacts'],
+        summary: 'Upsert accounts',
+        description:
+          "Idempotent; each account's `domains` are replaced as a whole (missing means none). One bad row " +
+          'rejects the whole batch with every reason, and nothing is written.',
+        requestBody: jsonBody(putAccountsSchema),
+        responses: {
+          '200': jsonResponse('The number of accounts written.', ref('UpsertResult')),
+          ...errors('BadRequest', 'Unauthorized', 'PayloadTooLarge'),
+        },
+      },
+      get: {
+        operationId: 'listAccounts',
+        tags: ['Accounts and contacts'],
+        summary: 'List accounts, ordered by id',
+        parameters: queryParameters(listAccountsQuerySchema),
+        responses: {
+          '200': jsonResponse('A page of accounts.', ref('AccountPage')),
+          ...errors('BadRequest', 'Unauthorized'),
+        },
+      },
+    },
+    '/api/accounts/{id}': {
+      parameters: [accountId],
+      get: {
+        operationId: 'getAccount',
+        tags: ['Accounts and contacts'],
+        summary: 'One account and how many contacts it has',
+        responses: {
+          '200': jsonResponse('The account.', ref('AccountDetails')),
+          ...errors('Unauthorized', 'NotFound'),
+        },
+      },
+      delete: {
+        operationId: 'deleteAccount',
+        tags: ['Accounts and contacts'],
+        summary: 'Delete an account and its contacts',
+        responses: {
+          '204': { description: 'Deleted.' },
+          ...errors('Unauthorized', 'NotFound'),
+        },
+      },
+    },
+    '/api/accounts/{id}/interactions': {
+      parameters: [accountId],
+      get: {
+        operationId: 'listInteractions',
+        tags: ['Interactions and meetings'],
+        summary: "The account's interactions, newest first",
+        description: 'Without `from` and `to`: all of them.',
+        parameters: queryParameters(interactionsQuerySchema),
+        responses: {
+          '200': jsonResponse('A page of interactions.', ref('InteractionPage')),
+          ...errors('BadRequest', 'Unauthorized', 'NotFound'),
+        },
+      },
+    },
+    '/api/contacts': {
+      put: {
+        operationId: 'putContacts',
+        tags: ['Accounts and contacts'],
+        summary: 'Upsert contacts',
+        description:
+          'Idempotent; emails are stored lowercase and a later upload may move one to another account. ' +
+          'Without `name` the stored name is kept; `"name": null` clears it. A contact of an unknown account ' +
+          'rejects the whole batch.',
+        requestBody: jsonBody(putContactsSchema),
+        responses: {
+          '200': jsonResponse('The number of contacts written.', ref('UpsertResult')),
+          ...errors('BadRequest', 'Unauthorized', 'PayloadTooLarge'),
+        },
+      },
+    },
+    '/api/contacts/{email}': {
+      parameters: [pathParameter('email', "The contact's email, compared case-insensitively.")],
+      delete: {
+        operationId: 'deleteContact',
+        tags: ['Accounts and contacts'],
+        summary: 'Delete a contact',
+        responses: {
+          '204': { description: 'Deleted.' },
+          ...errors('Unauthorized', 'NotFound'),
+        },
+      },
+    },
+    '/api/meetings': {
+      get: {
+        operationId: 'listUnmatchedMeetings',
+        tags: ['Interactions and meetings'],
+        summary: 'Meetings with an outside attendee that matched no account, newest first',
+        description:
+          'For fixing account data: `reason` says whether no account or several accounts had the domain.',
+        parameters: queryParameters(meetingsQuerySchema),
+        responses: {
+          '200': jsonResponse('A page of unmatched meetings.', ref('UnmatchedMeetingPage')),
+          ...errors('BadRequest', 'Unauthorized'),
+        },
+      },
+    },
+    '/api/connections': {
+      get: {
+        operationId: 'listConnections',
+        tags: ['Connections and channels'],
+        summary: 'Every member who ever connected a calendar',
+        responses: {
+          '200': jsonResponse('The connections.', ref('ConnectionList')),
+          ...errors('Unauthorized'),
+        },
+      },
+    },
+    '/api/connections/{memberId}': {
+      parameters: [memberId],
+      delete: {
+        operationId: 'disconnectMember',
+        tags: ['Connections and channels'],
+        summary: 'Disconnect a member, as their Disconnect button does',
+        description:
+          'Stops the channels, revokes the grant, deletes the tokens; meetings and interactions stay. The member ' +
+          'is then `disconnected`.',
+        responses: {
+          '204': { description: 'Disconnected.' },
+          ...errors('Unauthorized', 'NotFound'),
+        },
+      },
+    },
+    '/api/connections/{memberId}/resync': {
+      parameters: [memberId],
+      post: {
+        operationId: 'resyncMember',
+        tags: ['Connections and channels'],
+        summary: "Queue a full resync of an active member's calendar",
+        responses: {
+          '202': jsonResponse('Queued; the answer does not wait for the sync.', ref('ResyncQueued')),
+          '409': jsonResponse('The member is not active: there is nothing to sync with.', ref('NotActive')),
+          ...errors('Unauthorized', 'NotFound'),
+        },
+      },
+    },
+    '/api/connections/{memberId}/reconnect': {
+      parameters: [memberId],
+      post: {
+        operationId: 'reconnectMember',
+        tags: ['Connections and channels'],
+        summary: 'Reactivate a member whose stored grant still works',
+        responses: {
+          '200': jsonResponse('Google accepted the grant: new channel, full sync.', ref('Reconnected')),
+          '409': jsonResponse('The member must consent again at `connectUrl`.', ref('NeedsReconnect')),
+          ...errors('Unauthorized', 'NotFound'),
+        },
+      },
+    },
+    '/api/channels/renew': {
+      post: {
+        operationId: 'renewChannels',
+        tags: ['Connections and channels'],
+        summary: 'Run the channel renewal job now',
+        responses: {
+          '200': jsonResponse('How many new channels were opened.', ref('RenewResult')),
+          ...errors('Unauthorized'),
+        },
+      },
+    },
+  };
+}
+
+/**
+ * What a client sends, so the input side (before transforms and defaults). The dialect is the one OpenAPI 3.1
+ * schemas use by default, so zod's `$schema` would only repeat it.
+ */
+function fromZod(schema: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' });
+  return rest;
+}
+
+function jsonBody(schema: z.ZodType): Json {
+  return { required: true, content: { 'application/json': { schema: fromZod(schema) } } };
+}
+
+function queryParameters(schema: z.ZodObject): Json[] {
+  const { properties = {}, required = [] } = fromZod(schema);
+  return Object.entries(properties).map(([name, property]) => {
+    const description = QUERY_PARAMETER_DESCRIPTIONS[name];
+    return {
+      name,
+      in: 'query',
+      required: required.includes(name),
+      ...(description === undefined ? {} : { description }),
+      schema: property,
+    };
+  });
+}
+
+function pathParameter(name: string, description: string, schema: JsonSchema = { type: 'string' }): Json {
+  return { name, in: 'path', required: true, description, schema };
+}
+
+function jsonResponse(description: string, schema: JsonSchema): Json {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+function ref(name: SchemaName): JsonSchema {
+  return { $ref: `#/components/schemas/${name}` };
+}
+
+function errors(...names: ErrorResponseName[]): Json {
+  const statuses: Record<ErrorResponseName, string> = {
+    BadRequest: '400',
+    Unauthorized: '401',
+    NotFound: '404',
+    PayloadTooLarge: '413',
+  };
+  return Object.fromEntries(
+    names.map((name) => [statuses[name], { $ref: `#/components/responses/${name}` }]),
+  );
+}
+
+function errorResponses(): Record<ErrorResponseName, Json> {
+  return {
+    BadRequest: jsonResponse(
+      'Malformed JSON (`invalid_body`) or invalid input (`validation_failed`, with every reason in `issues`).',
+      ref('ErrorBody'),
+    ),
+    Unauthorized: {
+      ...jsonResponse(
+        'No valid `Authorization: Bearer <ADMIN_API_KEY>` header (`unauthorized`).',
+        ref('ErrorBody'),
+      ),
+      headers: { 'WWW-Authenticate': { schema: { type: 'string' }, description: 'A `Bearer` challenge.' } },
+    },
+    NotFound: jsonResponse('Nothing by that key (`not_found`).', ref('ErrorBody')),
+    PayloadTooLarge: jsonResponse('The body is over 10 MB (`payload_too_large`).', ref('ErrorBody')),
+  };
+}
+
+const nullable = (schema: JsonSchema & { type: z.core.JSONSchema.SchemaType }): JsonSchema => ({
+  ...schema,
+  type: [schema.type, 'null'],
+});
+
+const object = (properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties).filter((name) => !optional.includes(name)),
+});
+
+const arrayOf = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
+
+/** Written by hand after CONTRACT.md; the spec checks them against what the router answers. */
+function componentSchemas(): Record<SchemaName, JsonSchema> {
+  const matchedBy: JsonSchema = { type: 'string', enum: ['contact', 'domain'] };
+  const nextCursor = {
+    ...nullable({ type: 'string' }),
+    description: 'Pass it as `cursor` for the next page; `null` on the last page.',
+  };
+  return {
+    ErrorBody: object(
+      {
+        error: {
+          type: 'string',
+          description:
+            'A stable code: `validation_failed`, `invalid_body`, `unauthorized`, `not_found`, `payload_too_large`, ' +
+            '`internal`.',
+        },
+        message: { type: 'string' },
+        issues: arrayOf(
+          object({
+            path: {
+              ...arrayOf({ type: ['string', 'integer'] }),
+              description: 'Where the problem is, e.g. `[3, "domains", 0]`.',
+            },
+            message: { type: 'string' },
+          }),
+        ),
+      },
+      ['issues'],
+    ),
+    UpsertResult: object({ upserted: { type: 'integer', minimum: 0 } }),
+    Account: object({
+      id: { type: 'string' },
+      name: { type: 'string' },
+      domains: {
+        ...arrayOf({ type: 'string' }),
+        description: 'Normalised: lowercase, without `@` or a final dot.',
+      },
+    }),
+    AccountDetails: object({
+      id: { type: 'string' },
+      name: { type: 'string' },
+      domains: arrayOf({ type: 'string' }),
+      contactCount: { type: 'integer', minimum: 0 },
+    }),
+    AccountPage: object({ accounts: arrayOf(ref('Account')), nextCursor }),
+    Participant: object({
+      name: {
+        ...nullable({ type: 'string' }),
+        description: "The attendee's display name, else the matched contact's name.",
+      },
+      email: { type: 'string' },
+      minutesInMeeting: { type: 'integer', minimum: 0 },
+      responseStatus: {
+        ...nullable({ type: 'string' }),
+        description: 'As Google gives it: `needsAction`, `declined`, `tentative`, `accepted`.',
+      },
+      accountId: nullable({ type: 'string' }),
+      matchedBy: { type: ['string', 'null'], enum: ['contact', 'domain', null] },
+    }),
+    Interaction: object({
+      id: { type: 'string' },
+      accountId: { type: 'string' },
+      type: { type: 'string', const: 'Google calendar' },
+      title: { type: 'string' },
+      date: {
+        type: 'string',
+        format: 'date',
+        description: "The start's local date in the event's time zone (else the calendar's).",
+      },
+      startTime: { type: 'string', format: 'date-time' },
+      durationMinutes: { type: 'integer', minimum: 0 },
+      matchedBy: { ...matchedBy, description: "The strongest among the account's participants." },
+      participants: arrayOf(ref('Participant')),
+    }),
+    InteractionPage: object({ interactions: arrayOf(ref('Interaction')), nextCursor }),
+    UnmatchedMeeting: object({
+      id: { type: 'string' },
+      title: { type: 'string' },
+      startTime: { type: 'string', format: 'date-time' },
+      durationMinutes: { type: 'integer', minimum: 0 },
+      reason: { type: 'string', enum: ['no_match', 'ambiguous_domain'] },
+      candidateAccountIds: {
+        ...arrayOf({ type: 'string' }),
+        description: 'For `ambiguous_domain`: every account involved.',
+      },
+      participants: arrayOf(ref('Participant')),
+    }),
+    UnmatchedMeetingPage: object({ meetings: arrayOf(ref('UnmatchedMeeting')), nextCursor }),
+    Connection: object({
+      memberId: { type: 'string', format: 'uuid' },
+      email: { type: 'string' },
+      status: { type: 'string', enum: ['active', 'needs_reconnect', 'disconnected'] },
+      channelExpiresAt: {
+        ...nullable({ type: 'string', format: 'date-time' }),
+        description: "The latest live channel's expiry.",
+      },
+      lastSyncAt: nullable({ type: 'string', format: 'date-time' }),
+      lastError: { ...nullable({ type: 'string' }), description: 'A short human-readable string.' },
+    }),
+    ConnectionList: object({ connections: arrayOf(ref('Connection')) }),
+    ResyncQueued: object({
+      status: { type: 'string', const: 'active' },
+      fullSync: { type: 'string', const: 'queued' },
+    }),
+    NotActive: object({
+      status: { type: 'string', enum: ['needs_reconnect', 'disconnected'] },
+      connectUrl: { type: 'string', format: 'uri', description: 'Where the member signs in again.' },
+    }),
+    Reconnected: object({ status: { type: 'string', const: 'active' } }),
+    NeedsReconnect: object({
+      status: { type: 'string', const: 'needs_reconnect' },
+      connectUrl: { type: 'string', format: 'uri', description: 'Where the member signs in again.' },
+    }),
+    RenewResult: object({ renewed: { type: 'integer', minimum: 0 } }),
+  };
+}
