@@ -73,7 +73,8 @@ export async function startE2E(
   const google: GoogleClientSettings = {
     clientId: sandbox.clientId,
     clientSecret: sandbox.clientSecret,
-    redirectUri: 'http://localhost:3000/auth/google/callback',
+    // Where a browser is sent back after consenting: the service itself when it listens.
+    redirectUri: `${port === null ? 'http://localhost:3000' : `http://127.0.0.1:${port}`}/auth/google/callback`,
     endpoints: endpointsAt(sandboxUrl),
   };
   const t = await startTestApp(target, {

@@ -285,8 +285,8 @@ function timeline(items: readonly InteractionView[]): SafeHtml {
                 ${i.participants.map(
                   (p) =>
                     html`<li>
-                      ${p.name ?? p.email} <small>${p.email}</small> — ${p.minutesInMeeting}
-                      min${p.responseStatus === 'declined' ? ' (declined)' : ''}
+                      ${p.name === null ? p.email : html`${p.name} <small>${p.email}</small>`} —
+                      ${p.minutesInMeeting} min${p.responseStatus === 'declined' ? ' (declined)' : ''}
                     </li>`,
                 )}
               </ul>

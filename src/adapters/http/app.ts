@@ -53,7 +53,14 @@ export function createApp(container: Container, mount: (app: Express) => void = 
     operationsRouter({ health: container.get<DatabaseHealth>(TOKENS.DatabaseHealth), metrics, logger }),
   );
   // Security headers on everything (CSP: our pages use only same-origin resources and inline styles).
-  app.use(helmet());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // Upgrading to https only makes sense where the service is served over https.
+        directives: { upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null },
+      },
+    }),
+  );
   app.use(webhookRouter({ handle: container.get(HandlePushNotification), metrics, logger }));
   const sessions = new Sessions(config.secretKey, config.publicUrl.startsWith('https:'));
   app.get('/', (_req, res) => res.redirect(302, '/profile'));

@@ -121,13 +121,19 @@ function profilePage({ connection, meetings, interactions }: Profile, csrf: stri
               >
             </p>`
       }
-      ${
-        connection.status === 'disconnected'
-          ? ''
-          : html`<form method="post" action="/profile/disconnect">
-              <input type="hidden" name="csrf" value="${csrf}" />
-              <button type="submit">Disconnect</button>
-            </form>`
-      }`,
+      <div class="actions">
+        ${
+          connection.status === 'disconnected'
+            ? ''
+            : html`<form method="post" action="/profile/disconnect" class="inline">
+                <input type="hidden" name="csrf" value="${csrf}" />
+                <button type="submit">Disconnect</button>
+              </form>`
+        }
+        <form method="post" action="/auth/sign-out" class="inline">
+          <input type="hidden" name="csrf" value="${csrf}" />
+          <button type="submit" class="secondary">Sign out</button>
+        </form>
+      </div>`,
   );
 }
