@@ -132,6 +132,15 @@ export class GoogleSandbox {
     this.oauth.revokeGrant(this.store.calendar(email).email);
   }
 
+  /** Accepts a refresh token a previous sandbox issued to this user (for a service restarted offline). */
+  restoreGrant(
+    email: string,
+    refreshToken: string,
+    scope = 'https://www.googleapis.com/auth/calendar.readonly',
+  ): void {
+    this.oauth.restoreGrant(email, refreshToken, scope);
+  }
+
   expireAccessTokens(email?: string): void {
     this.oauth.expireAccessTokens(email === undefined ? undefined : this.store.calendar(email).email);
   }

@@ -60,6 +60,15 @@ export class OAuthStore {
     return this.answer(accessToken, grant.scope, refreshToken);
   }
 
+  /**
+   * Re-registers a refresh token issued by an earlier sandbox (the state lives in memory): an offline service that
+   * restarts keeps its members connected, as they would stay with Google.
+   */
+  restoreGrant(email: string, refreshToken: string, scope: string): void {
+    this.refreshTokens.set(refreshToken, { email, scope });
+    this.offlineGrants.add(email);
+  }
+
   /** A new access token; never a new refresh token, as Google. */
   refresh(refreshToken: string): { email: string; answer: TokenAnswer } | null {
     const grant = this.refreshTokens.get(refreshToken);

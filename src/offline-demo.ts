@@ -2,6 +2,11 @@ import type { Container } from 'inversify';
 
 import type { GoogleSandbox } from '../sandbox/google-sandbox';
 import type { AccountRepository } from './application/ports/account-repository.port';
+import type { GoogleCredentials } from './application/ports/calendar-gateway.port';
+import type { ChannelRepository } from './application/ports/channel-repository.port';
+import type { MemberRepository } from './application/ports/member-repository.port';
+import type { SyncScheduler } from './application/ports/sync-scheduler.port';
+import type { TokenCipher } from './application/ports/token-cipher.port';
 import type { Logger } from './application/ports/logger.port';
 import { TOKENS } from './application/ports/tokens';
 import { UpsertAccounts } from './application/use-cases/upsert-accounts.use-case';
@@ -111,4 +116,34 @@ export async function seedOfflineDemo(
     accounts: ACCOUNTS.length,
     contacts: CONTACTS.length,
   });
+}
+
+/**
+ * The sandbox keeps its state in memory. After a restart, members connected before would find their grant and
+ * channels gone; offline, the service hands the sandbox back the refresh tokens it stored (it can decrypt them),
+ * forgets the channels the old sandbox had, and asks a sync of each calendar (the demo events are new: Google's
+ * 410 leads to a full sync that replaces the old ones). The renewal at start then opens new channels.
+ */
+export async function restoreOfflineConnections(
+  sandbox: GoogleSandbox,
+  container: Container,
+  logger: Logger,
+): Promise<void> {
+  const members = container.get<MemberRepository>(TOKENS.MemberRepository);
+  const channels = container.get<ChannelRepository>(TOKENS.ChannelRepository);
+  const cipher = container.get<TokenCipher>(TOKENS.TokenCipher);
+  const scheduler = container.get<SyncScheduler>(TOKENS.SyncScheduler);
+  let restored = 0;
+  for (const connection of await members.list()) {
+    const state = await members.syncState(connection.memberId);
+    if (state === null || state.status !== 'active' || state.credentials === null) continue;
+    const credentials = JSON.parse(cipher.decrypt(state.credentials, state.memberId)) as GoogleCredentials;
+    if (credentials.refreshToken === null) continue;
+    if (!DEMO_MEMBERS.some((m) => m.email === state.email)) sandbox.addUser({ email: state.email });
+    sandbox.restoreGrant(state.email, credentials.refreshToken);
+    for (const channel of await channels.unstopped(state.memberId)) await channels.markStopped(channel.id);
+    await scheduler.requestSync(state.memberId);
+    restored++;
+  }
+  if (restored > 0) logger.info('offline demo: sandbox connections restored', { members: restored });
 }

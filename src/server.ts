@@ -25,7 +25,7 @@ import type { SyncWorker } from './adapters/scheduler/sync-worker';
 import type { Config } from './config';
 import { buildContainer } from './container';
 import { type GoogleWiring, wireGoogle } from './google-wiring';
-import { seedOfflineDemo } from './offline-demo';
+import { restoreOfflineConnections, seedOfflineDemo } from './offline-demo';
 
 /** In-flight requests get this long to finish on shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -78,7 +78,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     google.listening(port);
     logger.info('service listening', { port, publicUrl: config.publicUrl });
 
-    if (google.sandbox !== null) await seedOfflineDemo(google.sandbox, container, logger);
+    if (google.sandbox !== null) {
+      await seedOfflineDemo(google.sandbox, container, logger);
+      await restoreOfflineConnections(google.sandbox, container, logger);
+    }
     const worker = container.get<SyncWorker>(TOKENS.SyncScheduler);
     worker.start();
     if (config.databaseUrl !== null) {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { eventually } from '../support/e2e';
 import { killServices, spawnService, stderrMatch } from '../support/service-process';
 
 /** The service as an operator runs it: a process with an environment, signals and a data directory. */
@@ -123,6 +124,30 @@ describe('service process', () => {
     expect(titles).toContain('Logo QBR');
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
+
+    // The sandbox forgot everything; the restarted service hands back its grant: still connected, still syncing.
+    const restarted = spawnService({ DATA_DIR: dataDir });
+    const again = `http://127.0.0.1:${await restarted.listening}`;
+    const restartedAt = Date.now();
+    const connection = await eventually(async () => {
+      const res = await fetch(`${again}/api/connections`, { headers: { Authorization: `Bearer ${key}` } });
+      const [alex] = ((await res.json()) as { connections: Record<string, string | null>[] }).connections;
+      return alex &&
+        alex.lastSyncAt &&
+        Date.parse(alex.lastSyncAt) >= restartedAt - 1000 &&
+        alex.channelExpiresAt
+        ? alex
+        : null;
+    }, 15_000);
+    expect(connection).toMatchObject({ email: 'alex@ourco.example', status: 'active', lastError: null });
+    const after = await fetch(`${again}/api/accounts/logo/interactions`, {
+      headers: { Authorization: `Bearer ${key}` },
+    });
+    expect(
+      ((await after.json()) as { interactions: { title: string }[] }).interactions.map((i) => i.title),
+    ).toContain('Logo QBR');
+    restarted.child.kill('SIGTERM');
+    expect(await restarted.exited).toBe(0);
   });
 
   it.each([
