@@ -14,7 +14,30 @@ async function main(): Promise<void> {
     process.exit(78); // EX_CONFIG
   }
   const logger = createPinoLogger(config.logLevel);
-  const service = await startService(config, logger);
+
+  // Signals are handled from the first moment: one that comes while the service starts stops it once started.
+  let signalled = false;
+  const starting = startService(config, logger);
+  const stop = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn('second signal: exiting at once', { signal });
+      process.exit(1);
+    }
+    signalled = true;
+    logger.info('signal received', { signal });
+    starting
+      .then((service) => service.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error('shutdown failed', { error: error instanceof Error ? error.message : String(error) });
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  await starting;
 
   if (config.adminApiKeySource === 'derived') {
     // Development only (production requires ADMIN_API_KEY): shown once so the admin API can be tried at once.
@@ -23,25 +46,6 @@ async function main(): Promise<void> {
         `  curl -H "Authorization: Bearer ${config.adminApiKey}" ${config.publicUrl}/api/accounts\n\n`,
     );
   }
-
-  let signalled = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (signalled) {
-      logger.warn('second signal: exiting at once', { signal });
-      process.exit(1);
-    }
-    signalled = true;
-    logger.info('signal received', { signal });
-    service.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('shutdown failed', { error: error instanceof Error ? error.message : String(error) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,7 @@ import type { Container } from 'inversify';
 import type { DataSource } from 'typeorm';
 
 import type { Logger } from './application/ports/logger.port';
+import type { SyncQueue } from './application/ports/sync-queue.port';
 import { TOKENS } from './application/ports/tokens';
 import { RematchMeetings } from './application/use-cases/rematch-meetings.use-case';
 import { RenewExpiringChannels } from './application/use-cases/renew-expiring-channels.use-case';
@@ -82,6 +83,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       await seedOfflineDemo(google.sandbox, container, logger);
       await restoreOfflineConnections(google.sandbox, container, logger);
     }
+    // One instance owns an embedded database (DATA_DIR lock): leases left by a crash are released at once.
+    if (embedded !== null) await container.get<SyncQueue>(TOKENS.SyncQueue).releaseAllLeases();
     const worker = container.get<SyncWorker>(TOKENS.SyncScheduler);
     worker.start();
     if (config.databaseUrl !== null) {

@@ -64,4 +64,33 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
     await db.dataSource.query(`UPDATE members SET next_sync_at = now() - interval '1 second'`);
     expect(await queue.claim(60_000, 60_000)).toMatchObject({ memberId: id, full: true });
   });
+
+  it('keeps a request whose sync crashed, and one made during a sync, for the next sync', async () => {
+    await addMembers(1);
+    const queue = new TypeOrmSyncQueue(db.dataSource.manager);
+    const [member] = await db.dataSource.query<{ id: string }[]>('SELECT id FROM members');
+    const id = member!.id;
+    await queue.request(id, false);
+    expect(await queue.claim(60_000, 0)).not.toBeNull();
+    // The worker dies: no finish. Once its lease lapses, the request is claimed again.
+    await db.dataSource.query(`UPDATE members SET sync_lease_until = now() - interval '1 second'`);
+    expect(await queue.claim(60_000, 0)).toMatchObject({ memberId: id });
+
+    await queue.request(id, false); // a push during that sync
+    await queue.finish(id, null);
+    expect(await queue.claim(60_000, 0)).toMatchObject({ memberId: id });
+    await queue.finish(id, null);
+    expect(await queue.claim(60_000, 0)).toBeNull();
+  });
+
+  it('releases every lease at a single-instance start', async () => {
+    await addMembers(3);
+    await db.dataSource.query(
+      `UPDATE members SET sync_requested_at = now(), sync_lease_until = now() + interval '1 hour'`,
+    );
+    const queue = new TypeOrmSyncQueue(db.dataSource.manager);
+    expect(await queue.claim(60_000, 0)).toBeNull();
+    await queue.releaseAllLeases();
+    expect(await queue.claim(60_000, 0)).not.toBeNull();
+  });
 });

@@ -105,7 +105,7 @@ export class TypeOrmChannelRepository implements ChannelRepository {
          JOIN channels c ON c.id = i.channel_id AND c.resource_id = i.resource_id
          WHERE c.stopped_at IS NULL AND c.expires_at > now()
        ), marked AS (
-         UPDATE members m SET sync_requested_at = COALESCE(m.sync_requested_at, now())
+         UPDATE members m SET sync_requested_at = now()
          WHERE m.status = 'active' AND m.id IN (SELECT member_id FROM live WHERE mark)
          RETURNING m.id
        )

@@ -8,8 +8,7 @@ export class TypeOrmSyncQueue implements SyncQueue {
 
   async request(memberId: string, full: boolean): Promise<void> {
     await this.db.query(
-      `UPDATE members SET sync_requested_at = COALESCE(sync_requested_at, now()),
-                          full_sync_requested = full_sync_requested OR $2
+      `UPDATE members SET sync_requested_at = now(), full_sync_requested = full_sync_requested OR $2
        WHERE id = $1 AND status = 'active'`,
       [memberId, full],
     );
@@ -38,7 +37,7 @@ export class TypeOrmSyncQueue implements SyncQueue {
          FOR UPDATE SKIP LOCKED
        )
        UPDATE members m
-       SET sync_requested_at = NULL, full_sync_requested = false, safety_sync_at = NULL,
+       SET full_sync_requested = false, sync_started_at = now(),
            sync_lease_until = now() + $1 * interval '1 millisecond',
            next_sync_at = now() + $2 * interval '1 millisecond'
        FROM next WHERE m.id = next.id
@@ -57,19 +56,25 @@ export class TypeOrmSyncQueue implements SyncQueue {
   }
 
   async finish(memberId: string, failure: { retryAt: Date } | null): Promise<void> {
-    if (failure === null) {
-      await this.db.query(`UPDATE members SET sync_lease_until = NULL, sync_failures = 0 WHERE id = $1`, [
-        memberId,
-      ]);
-      return;
-    }
+    // A request is served by a sync that started after it; one made during the sync stays for the next one.
+    // Requests are cleared here, not when claimed, so that a crash mid-sync leaves them for another worker.
     await this.db.query(
-      `UPDATE members SET sync_lease_until = NULL, sync_failures = sync_failures + 1,
-              sync_requested_at = COALESCE(sync_requested_at, now()),
-              next_sync_at = GREATEST(COALESCE(next_sync_at, $2), $2)
+      `UPDATE members SET sync_lease_until = NULL,
+              sync_requested_at = CASE WHEN $2::timestamptz IS NULL AND sync_requested_at <= sync_started_at
+                                       THEN NULL ELSE sync_requested_at END,
+              safety_sync_at = CASE WHEN $2::timestamptz IS NULL AND safety_sync_at <= sync_started_at
+                                    THEN NULL ELSE safety_sync_at END,
+              sync_failures = CASE WHEN $2::timestamptz IS NULL THEN 0 ELSE sync_failures + 1 END,
+              next_sync_at = CASE WHEN $2::timestamptz IS NULL THEN next_sync_at
+                                  ELSE GREATEST(COALESCE(next_sync_at, $2::timestamptz), $2::timestamptz) END
        WHERE id = $1`,
-      [memberId, failure.retryAt],
+      [memberId, failure?.retryAt ?? null],
     );
+  }
+
+  /** Single-instance start (embedded database): every lease is a leftover of a crash, release them now. */
+  async releaseAllLeases(): Promise<void> {
+    await this.db.query(`UPDATE members SET sync_lease_until = NULL, channel_claimed_until = NULL`);
   }
 
   async nextDueAt(): Promise<Date | null> {

@@ -22,6 +22,8 @@ export interface SyncQueue {
   extendLease(memberId: string, leaseMs: number): Promise<void>;
   /** Releases the claim; after a failure the request stays and waits until `retryAt`. */
   finish(memberId: string, failure: { retryAt: Date } | null): Promise<void>;
+  /** Releases every lease (a single-instance start: they are all leftovers of a crash). */
+  releaseAllLeases(): Promise<void>;
   /** When the next waiting request becomes claimable, or null when none waits. */
   nextDueAt(): Promise<Date | null>;
 }

@@ -40,6 +40,10 @@ export class MemberOrmEntity {
   @Column({ name: 'full_sync_requested', type: 'boolean', default: false })
   fullSyncRequested!: boolean;
 
+  /** When the running (or last) sync started: requests made after it wait for the next sync. */
+  @Column({ name: 'sync_started_at', type: 'timestamptz', nullable: true })
+  syncStartedAt!: Date | null;
+
   /** A worker holds the calendar until then; a dead worker's lease lapses. */
   @Column({ name: 'sync_lease_until', type: 'timestamptz', nullable: true })
   syncLeaseUntil!: Date | null;

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Watch channels, the per-member renewal claim, and the run table of the distributed cron jobs. */
+/** Watch channels, the per-member renewal claim, sync start times, and the run table of the distributed cron jobs. */
 export class ChannelsAndJobs1764237600000 implements MigrationInterface {
   name = 'ChannelsAndJobs1764237600000';
 
@@ -17,6 +17,7 @@ export class ChannelsAndJobs1764237600000 implements MigrationInterface {
     );
     await queryRunner.query(`ALTER TABLE "members" ADD "channel_claimed_until" TIMESTAMP WITH TIME ZONE`);
     await queryRunner.query(`ALTER TABLE "members" ADD "safety_sync_at" TIMESTAMP WITH TIME ZONE`);
+    await queryRunner.query(`ALTER TABLE "members" ADD "sync_started_at" TIMESTAMP WITH TIME ZONE`);
     await queryRunner.query(
       `ALTER TABLE "channels" ADD CONSTRAINT "channels_member_id_fkey" FOREIGN KEY ("member_id") REFERENCES "members"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
@@ -27,5 +28,6 @@ export class ChannelsAndJobs1764237600000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE "channels"`);
     await queryRunner.query(`ALTER TABLE "members" DROP COLUMN "channel_claimed_until"`);
     await queryRunner.query(`ALTER TABLE "members" DROP COLUMN "safety_sync_at"`);
+    await queryRunner.query(`ALTER TABLE "members" DROP COLUMN "sync_started_at"`);
   }
 }
