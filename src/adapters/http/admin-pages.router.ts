@@ -1,4 +1,4 @@
-import express, { type Request, type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 
 import type { InteractionView, UnmatchedMeetingView } from '../../application/ports/meeting-repository.port';
 import type { MemberRepository } from '../../application/ports/member-repository.port';
@@ -12,7 +12,8 @@ import type { ReconnectMember } from '../../application/use-cases/reconnect-memb
 import type { RequestResync } from '../../application/use-cases/request-resync.use-case';
 import { DomainError } from '../../domain/errors';
 import { decodeCursor, encodeCursor } from './cursor';
-import { html, page, type SafeHtml } from './html';
+import { protectedForm } from './forms';
+import { html, page, type SafeHtml, timeTag } from './html';
 import type { Sessions } from './session';
 
 export interface AdminPagesDependencies {
@@ -94,8 +95,8 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
                   <td>${c.email}</td>
                   <td><span class="status" data-status="${c.status}">${STATUS_TEXT[c.status]}</span></td>
                   <td class="error">${c.lastError ?? ''}</td>
-                  <td>${time(c.lastSyncAt)}</td>
-                  <td>${time(c.channelExpiresAt)}</td>
+                  <td>${timeTag(c.lastSyncAt, '—')}</td>
+                  <td>${timeTag(c.channelExpiresAt, '—')}</td>
                   <td class="actions">
                     ${action(c.memberId, 'resync', 'Resync', csrf)}
                     ${action(c.memberId, 'reconnect', 'Reconnect', csrf)}
@@ -111,21 +112,8 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
 
   router.post(
     '/admin/connections/:memberId/:action',
-    express.urlencoded({ extended: false, limit: '4kb' }),
+    ...protectedForm(deps.sessions),
     async (req: Request<{ memberId: string; action: string }>, res) => {
-      if (!deps.sessions.csrfOk(req, (req.body as Record<string, unknown> | undefined)?.csrf)) {
-        res
-          .status(403)
-          .type('html')
-          .send(
-            page(
-              'Refused',
-              html`<h1>Refused</h1>
-                <p>The form has expired: reload the page.</p>`,
-            ),
-          );
-        return;
-      }
       const { memberId, action } = req.params;
       let notice: string;
       try {
@@ -251,14 +239,6 @@ function action(memberId: string, name: string, label: string, csrf: string): Sa
   return html`<form method="post" action="/admin/connections/${memberId}/${name}" class="inline">
     <input type="hidden" name="csrf" value="${csrf}" /><button type="submit">${label}</button>
   </form>`;
-}
-
-function time(date: Date | null): SafeHtml | string {
-  return date === null
-    ? '—'
-    : html`<time datetime="${date.toISOString()}"
-        >${date.toISOString().replace('T', ' ').slice(0, 16)} UTC</time
-      >`;
 }
 
 function timeline(items: readonly InteractionView[]): SafeHtml {

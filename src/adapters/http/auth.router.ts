@@ -1,9 +1,10 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 
 import type { Logger } from '../../application/ports/logger.port';
 import type { CompleteSignIn } from '../../application/use-cases/complete-sign-in.use-case';
 import { OAUTH_STATE_TTL_MS, type StartSignIn } from '../../application/use-cases/start-sign-in.use-case';
 import { DomainError } from '../../domain/errors';
+import { protectedForm } from './forms';
 import { html, page } from './html';
 import type { Sessions } from './session';
 
@@ -60,11 +61,7 @@ export function authRouter(deps: AuthDependencies): Router {
     }
   });
 
-  router.post('/auth/sign-out', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
-    if (!deps.sessions.csrfOk(req, (req.body as Record<string, unknown> | undefined)?.csrf)) {
-      res.status(403).type('html').send(failurePage('Refused', 'The form has expired: reload the page.'));
-      return;
-    }
+  router.post('/auth/sign-out', ...protectedForm(deps.sessions), (_req, res) => {
     deps.sessions.signOut(res);
     res.redirect(303, '/profile');
   });

@@ -85,3 +85,12 @@ export function page(title: string, body: SafeHtml): string {
       </body>
     </html>`.value;
 }
+
+/** A UTC date and time for people, with the machine-readable instant; `none` when there is no date. */
+export function timeTag(date: Date | null, none: string): SafeHtml | string {
+  return date === null
+    ? none
+    : html`<time datetime="${date.toISOString()}"
+        >${date.toISOString().replace('T', ' ').slice(0, 16)} UTC</time
+      >`;
+}

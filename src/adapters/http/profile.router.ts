@@ -1,8 +1,9 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 
 import type { DisconnectMember } from '../../application/use-cases/disconnect-member.use-case';
 import type { GetProfile, Profile } from '../../application/use-cases/get-profile.use-case';
-import { html, page, type SafeHtml } from './html';
+import { protectedForm } from './forms';
+import { html, page, timeTag } from './html';
 import type { Sessions } from './session';
 
 const STATUS_TEXT = {
@@ -33,41 +34,24 @@ export function profileRouter(deps: {
     res.send(profile === null ? signedOutPage() : profilePage(profile, deps.sessions.csrfToken(req) ?? ''));
   });
 
-  router.post(
-    '/profile/disconnect',
-    express.urlencoded({ extended: false, limit: '4kb' }),
-    async (req, res) => {
-      const memberId = deps.sessions.memberId(req);
-      if (memberId === null) {
-        res
-          .status(401)
-          .type('html')
-          .send(
-            page(
-              'Not signed in',
-              html`<h1>Not signed in</h1>
-                <p><a href="/profile">My Profile</a></p>`,
-            ),
-          );
-        return;
-      }
-      if (!deps.sessions.csrfOk(req, (req.body as Record<string, unknown> | undefined)?.csrf)) {
-        res
-          .status(403)
-          .type('html')
-          .send(
-            page(
-              'Refused',
-              html`<h1>Refused</h1>
-                <p>The form has expired: reload My Profile and try again.</p>`,
-            ),
-          );
-        return;
-      }
-      await deps.disconnect.execute(memberId);
-      res.redirect(303, '/profile');
-    },
-  );
+  router.post('/profile/disconnect', ...protectedForm(deps.sessions), async (req, res) => {
+    const memberId = deps.sessions.memberId(req);
+    if (memberId === null) {
+      res
+        .status(401)
+        .type('html')
+        .send(
+          page(
+            'Not signed in',
+            html`<h1>Not signed in</h1>
+              <p><a href="/profile">My Profile</a></p>`,
+          ),
+        );
+      return;
+    }
+    await deps.disconnect.execute(memberId);
+    res.redirect(303, '/profile');
+  });
 
   return router;
 }
@@ -82,12 +66,6 @@ function signedOutPage(): string {
 }
 
 function profilePage({ connection, meetings, interactions }: Profile, csrf: string): string {
-  const when = (date: Date | null, none: string): SafeHtml | string =>
-    date === null
-      ? none
-      : html`<time datetime="${date.toISOString()}"
-          >${date.toISOString().replace('T', ' ').slice(0, 16)} UTC</time
-        >`;
   return page(
     'My Profile',
     html`<h1>My Profile</h1>
@@ -106,9 +84,9 @@ function profilePage({ connection, meetings, interactions }: Profile, csrf: stri
                 <dd class="error">${connection.lastError}</dd>`
         }
         <dt>Last sync</dt>
-        <dd>${when(connection.lastSyncAt, 'not yet')}</dd>
+        <dd>${timeTag(connection.lastSyncAt, 'not yet')}</dd>
         <dt>Push channel expires</dt>
-        <dd>${when(connection.channelExpiresAt, 'no channel')}</dd>
+        <dd>${timeTag(connection.channelExpiresAt, 'no channel')}</dd>
         <dt>Recorded</dt>
         <dd>${meetings} meetings, ${interactions} interactions</dd>
       </dl>
