@@ -73,6 +73,13 @@ describe('admin pages', () => {
       .send({ csrf })
       .expect(303);
     expect(decodeURIComponent(res.headers.location!)).toContain('Full resync queued');
+    const unknown = await agent
+      .post('/admin/connections/not-a-member/resync')
+      .set('Origin', 'http://localhost:3000')
+      .type('form')
+      .send({ csrf })
+      .expect(303);
+    expect(decodeURIComponent(unknown.headers.location!)).toContain('No member');
     await agent
       .post(`/admin/connections/${rep.memberId}/resync`)
       .set('Origin', 'http://evil.example')

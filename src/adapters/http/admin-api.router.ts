@@ -10,7 +10,7 @@ import type { TimelineCursor } from '../../application/ports/meeting-repository.
 import type { ListInteractions } from '../../application/use-cases/list-interactions.use-case';
 import type { RenewExpiringChannels } from '../../application/use-cases/renew-expiring-channels.use-case';
 import type { ListUnmatchedMeetings } from '../../application/use-cases/list-unmatched-meetings.use-case';
-import { NotFoundError, ValidationFailedError } from '../../domain/errors';
+import { ValidationFailedError } from '../../domain/errors';
 import type { DisconnectMember } from '../../application/use-cases/disconnect-member.use-case';
 import type { ListConnections } from '../../application/use-cases/list-connections.use-case';
 import type { ReconnectMember } from '../../application/use-cases/reconnect-member.use-case';
@@ -24,8 +24,7 @@ import {
 } from './admin-api.schemas';
 import { bearerAuth } from './bearer-auth';
 import { decodeCursor, encodeCursor } from './cursor';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { memberIdParam, UUID } from './ids';
 
 /** Bulk uploads of 10,000 rows fit easily; anything larger is refused before it is parsed. */
 export const ADMIN_API_BODY_LIMIT = '10mb';
@@ -149,12 +148,6 @@ export function adminApiRouter(deps: AdminApiDependencies): Router {
   });
 
   return router;
-}
-
-/** Member ids are UUIDs: anything else names no member. */
-function memberIdParam(value: string): string {
-  if (!UUID.test(value)) throw new NotFoundError(`No member "${value.slice(0, 100)}"`);
-  return value.toLowerCase();
 }
 
 function timelineCursor(cursor: string | undefined): TimelineCursor | null {

@@ -13,6 +13,7 @@ import type { RequestResync } from '../../application/use-cases/request-resync.u
 import { DomainError } from '../../domain/errors';
 import { decodeCursor, encodeCursor } from './cursor';
 import { protectedForm } from './forms';
+import { memberIdParam } from './ids';
 import { html, page, type SafeHtml, timeTag } from './html';
 import type { Sessions } from './session';
 
@@ -114,9 +115,10 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
     '/admin/connections/:memberId/:action',
     ...protectedForm(deps.sessions),
     async (req: Request<{ memberId: string; action: string }>, res) => {
-      const { memberId, action } = req.params;
+      const { action } = req.params;
       let notice: string;
       try {
+        const memberId = memberIdParam(req.params.memberId);
         if (action === 'resync') {
           const result = await deps.requestResync.execute(memberId);
           notice = result.queued

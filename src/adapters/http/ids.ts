@@ -1,0 +1,9 @@
+import { NotFoundError } from '../../domain/errors';
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Member ids are UUIDs: anything else names no member (a 404, never a database error). */
+export function memberIdParam(value: string): string {
+  if (!UUID.test(value)) throw new NotFoundError(`No member "${value.slice(0, 100)}"`);
+  return value.toLowerCase();
+}
