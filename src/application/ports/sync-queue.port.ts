@@ -15,7 +15,7 @@ export interface SyncQueue {
   /** Asks a sync of every active calendar, each due at its own offset within `periodMs`; returns how many. */
   requestAllSpread(periodMs: number): Promise<number>;
   /**
-   * Claims the calendar waiting longest whose lease and backoff have passed; no sync of it may start again within
+   * Claims the calendar with the oldest request whose lease and backoff have passed; no sync of it may start again within
    * `minIntervalMs`. Requests made while it syncs lead to one more sync after that.
    */
   claim(leaseMs: number, minIntervalMs: number): Promise<ClaimedSync | null>;
