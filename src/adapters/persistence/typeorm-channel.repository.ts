@@ -104,9 +104,14 @@ export class TypeOrmChannelRepository implements ChannelRepository {
          SELECT DISTINCT c.id, c.member_id, i.mark FROM input i
          JOIN channels c ON c.id = i.channel_id AND c.resource_id = i.resource_id
          WHERE c.stopped_at IS NULL AND c.expires_at > now()
+       ), locked AS (
+         -- Rows locked in id order: concurrent batches (of other instances) then never deadlock.
+         SELECT id FROM members
+         WHERE status = 'active' AND id IN (SELECT member_id FROM live WHERE mark)
+         ORDER BY id
+         FOR UPDATE
        ), marked AS (
-         UPDATE members m SET sync_requested_at = now()
-         WHERE m.status = 'active' AND m.id IN (SELECT member_id FROM live WHERE mark)
+         UPDATE members m SET sync_requested_at = now() FROM locked WHERE m.id = locked.id
          RETURNING m.id
        )
        SELECT DISTINCT id FROM live`,
