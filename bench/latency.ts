@@ -7,6 +7,7 @@ import { TOKENS } from '../src/application/ports/tokens';
 import { auth } from '../test/support/app';
 import { databaseTargets, type DatabaseTarget } from '../test/support/databases';
 import { at, type E2E, startE2E } from '../test/support/e2e';
+import { pushHeaders } from '../test/support/push';
 
 const SAMPLES = 100;
 const MIN_INTERVAL_MS = 100;
@@ -123,13 +124,7 @@ async function pushBurst(e: E2E): Promise<{ calls: number; ok: number }> {
       sends.push(
         fetch(`${e.serviceUrl}/webhooks/google/calendar`, {
           method: 'POST',
-          headers: {
-            'X-Goog-Channel-ID': channel!.id,
-            'X-Goog-Channel-Token': channel!.token!,
-            'X-Goog-Resource-ID': channel!.resourceId,
-            'X-Goog-Resource-State': 'exists',
-            'X-Goog-Message-Number': String(i + 2),
-          },
+          headers: pushHeaders(channel!, i + 2),
         }).then((res) => {
           if (res.status === 200) ok++;
         }),

@@ -6,6 +6,7 @@ import { TOKENS } from '../../src/application/ports/tokens';
 import { auth, TEST_SECRET_KEY } from '../support/app';
 import { databaseTargets, resetData } from '../support/databases';
 import { at, type E2E, eventually, fastRetry, startE2E } from '../support/e2e';
+import { pushHeaders } from '../support/push';
 
 const WEBHOOK = '/webhooks/google/calendar';
 const tokens = new HmacChannelTokens(TEST_SECRET_KEY);
@@ -65,11 +66,11 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
   };
 
   const validHeaders = (channel: ChannelRow, state = 'exists'): Record<string, string> => ({
-    'X-Goog-Channel-ID': channel.id,
-    'X-Goog-Channel-Token': tokens.sign(channel.id),
-    'X-Goog-Resource-ID': channel.resource_id,
-    'X-Goog-Resource-State': state,
-    'X-Goog-Message-Number': '7',
+    ...pushHeaders(
+      { id: channel.id, resourceId: channel.resource_id, token: tokens.sign(channel.id) },
+      7,
+      state,
+    ),
     'X-Goog-Resource-URI': 'https://www.googleapis.com/calendar/v3/calendars/primary/events?alt=json',
     'X-Goog-Channel-Expiration': 'Tue, 01 Dec 2026 10:00:00 GMT',
   });

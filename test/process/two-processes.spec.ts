@@ -5,6 +5,7 @@ import { Client } from 'pg';
 
 import { GoogleSandbox } from '../../sandbox/google-sandbox';
 import { at, eventually, freePort } from '../support/e2e';
+import { pushHeaders } from '../support/push';
 import { killServices, type ServiceProcess, spawnService } from '../support/service-process';
 
 const CALENDARS = 50;
@@ -134,13 +135,7 @@ interface Instance {
           sends.push(
             fetch(`${instances[k % 2]!.url}/webhooks/google/calendar`, {
               method: 'POST',
-              headers: {
-                'X-Goog-Channel-ID': channel!.id,
-                'X-Goog-Channel-Token': channel!.token!,
-                'X-Goog-Resource-ID': channel!.resourceId,
-                'X-Goog-Resource-State': 'exists',
-                'X-Goog-Message-Number': String(10 * round + k + 2),
-              },
+              headers: pushHeaders(channel!, 10 * round + k + 2),
             }).then((res) => res.status),
           );
         }

@@ -146,13 +146,17 @@ describe('crash safety', () => {
     await setUp(run.url);
     // Seeded, so that a failure can be replayed: kill points spread over the first sync's duration.
     let seed = 7;
+    const seenAtKills: number[] = [];
     for (let kill = 0; kill < KILLS; kill++) {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       await new Promise((resolve) => setTimeout(resolve, 150 + (seed % 900)));
+      seenAtKills.push((await interactions(run.url)).length);
       run.service.child.kill('SIGKILL');
       await run.service.exited;
       run = await start(crashDir, port);
     }
+    // The kills did land inside the sync: some found it part way, with pages stored and pages to go.
+    expect(seenAtKills.some((n) => n > 0 && n < EVENTS)).toBe(true);
     expect(await settled(run.url)).toEqual(expected);
 
     // Then incremental syncs: changes are pushed, and the service is killed while it syncs them.
