@@ -9,7 +9,7 @@ import { oauthRouter } from './oauth.router';
 import { PushSender, type PushRetry } from './push-sender';
 import { requestLog } from './request-context';
 import { Timers } from './timers';
-import { type FaultSpec, TrafficControl } from './traffic-control';
+import { type FaultSpec, type StormSpec, TrafficControl } from './traffic-control';
 import type {
   GoogleEvent,
   PushResult,
@@ -33,7 +33,7 @@ export type {
   SandboxRequest,
   SandboxUser,
 } from './types';
-export type { FaultSpec } from './traffic-control';
+export type { FaultSpec, StormSpec } from './traffic-control';
 export type { PushRetry } from './push-sender';
 
 export interface SandboxOptions {
@@ -170,6 +170,15 @@ export class GoogleSandbox {
 
   injectFault(fault: FaultSpec): void {
     this.traffic.inject(fault);
+  }
+
+  /** Random faults and slow answers on the Calendar API until `stopStorm()`; queued faults go first. */
+  startStorm(spec: StormSpec): void {
+    this.traffic.startStorm(spec);
+  }
+
+  stopStorm(): void {
+    this.traffic.stopStorm();
   }
 
   setLatency(ms: number): void {

@@ -13,6 +13,18 @@ export interface FaultSpec {
   latencyMs?: number;
 }
 
+/**
+ * Faults at random instead of in order: a share of Calendar API requests fails (with a status drawn from
+ * `faults`) and a share is answered slowly, until the storm is stopped. Seeded, so a run can be repeated.
+ */
+export interface StormSpec {
+  failureRate: number;
+  faults: Array<{ status: FaultStatus; reason?: string }>;
+  slowRate?: number;
+  slowMs?: number;
+  seed?: number;
+}
+
 const CALENDAR_API = /^\/calendar\/v3\//;
 const DELAYED = /^\/(calendar\/v3\/|token$)/;
 
@@ -20,6 +32,7 @@ const DELAYED = /^\/(calendar\/v3\/|token$)/;
 export class TrafficControl {
   latencyMs = 0;
   private readonly faults: Array<{ spec: FaultSpec; remaining: number }> = [];
+  private storm: { spec: StormSpec; random: () => number } | null = null;
 
   constructor(private readonly timers: Timers) {}
 
@@ -29,9 +42,19 @@ export class TrafficControl {
     this.faults.push({ spec, remaining: times });
   }
 
+  startStorm(spec: StormSpec): void {
+    if (!(spec.failureRate >= 0 && spec.failureRate <= 1) || spec.faults.length === 0)
+      throw new Error('a storm needs a failure rate from 0 to 1 and at least one fault');
+    this.storm = { spec, random: seededRandom(spec.seed ?? 1) };
+  }
+
+  stopStorm(): void {
+    this.storm = null;
+  }
+
   readonly middleware: RequestHandler = async (req, res, next) => {
     if (DELAYED.test(req.path)) await this.timers.sleep(this.latencyMs);
-    const fault = this.take(req.path);
+    const fault = this.take(req.path) ?? (await this.stormFault(req.path));
     if (fault === undefined) {
       next();
       return;
@@ -39,6 +62,14 @@ export class TrafficControl {
     await this.timers.sleep(fault.latencyMs ?? 0);
     sendGoogleError(res, faultError(fault.status, fault.reason));
   };
+
+  private async stormFault(path: string): Promise<FaultSpec | undefined> {
+    if (this.storm === null || !CALENDAR_API.test(path)) return undefined;
+    const { spec, random } = this.storm;
+    if (random() < (spec.slowRate ?? 0)) await this.timers.sleep(spec.slowMs ?? 1000);
+    if (random() >= spec.failureRate) return undefined;
+    return spec.faults[Math.floor(random() * spec.faults.length)];
+  }
 
   private take(path: string): FaultSpec | undefined {
     // `search` ignores a /g pattern's lastIndex, so a pattern behaves the same on every request.
@@ -49,4 +80,16 @@ export class TrafficControl {
     if (fault.remaining === 0) this.faults.splice(index, 1);
     return fault.spec;
   }
+}
+
+/** mulberry32: small, fast and good enough to pick faults repeatably. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

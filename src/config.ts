@@ -36,6 +36,9 @@ export interface Config {
   renewCron: string | null;
   safetySyncCron: string | null;
   syncMinIntervalMs: number;
+  /** Calendar API calls per minute for all instances together, and for one member's credentials. */
+  googleRequestsPerMinute: number;
+  googleUserRequestsPerMinute: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -125,6 +128,9 @@ const envSchema = z.object({
   RENEW_CRON: cron.default('*/10 * * * *'),
   SAFETY_SYNC_CRON: cron.default('0 * * * *'),
   SYNC_MIN_INTERVAL_MS: integer(0, 3_600_000).default(1000),
+  // Google's default Calendar API quotas: 10,000 per minute per project, 600 per minute per user.
+  GOOGLE_REQUESTS_PER_MINUTE: integer(10, 10_000_000).default(10_000),
+  GOOGLE_USER_REQUESTS_PER_MINUTE: integer(10, 10_000_000).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -191,6 +197,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     renewCron: e.RENEW_CRON,
     safetySyncCron: e.SAFETY_SYNC_CRON,
     syncMinIntervalMs: e.SYNC_MIN_INTERVAL_MS,
+    googleRequestsPerMinute: e.GOOGLE_REQUESTS_PER_MINUTE,
+    googleUserRequestsPerMinute: e.GOOGLE_USER_REQUESTS_PER_MINUTE,
     logLevel: e.LOG_LEVEL,
   };
 }

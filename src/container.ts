@@ -14,7 +14,7 @@ import { ListInteractions } from './application/use-cases/list-interactions.use-
 import { ListUnmatchedMeetings } from './application/use-cases/list-unmatched-meetings.use-case';
 import { MatchAttendees } from './application/use-cases/match-attendees.use-case';
 import { RematchMeetings } from './application/use-cases/rematch-meetings.use-case';
-import { DEFAULT_GOOGLE_RETRY, RetryPolicy } from './application/use-cases/retry-policy';
+import { DEFAULT_GOOGLE_RETRY, RetryPolicy, type RetryOptions } from './application/use-cases/retry-policy';
 import { HandlePushNotification } from './application/use-cases/handle-push-notification.use-case';
 import { DisconnectMember } from './application/use-cases/disconnect-member.use-case';
 import { ListConnections } from './application/use-cases/list-connections.use-case';
@@ -35,12 +35,14 @@ import { UpsertAccounts } from './application/use-cases/upsert-accounts.use-case
 import { UpsertContacts } from './application/use-cases/upsert-contacts.use-case';
 import { AesGcmTokenCipher } from './adapters/crypto/aes-gcm-token-cipher';
 import { PublicListsDomainKnowledge } from './adapters/domain-knowledge/public-lists-domain-knowledge';
+import { MemorySlotStore, PacedCallBudget } from './adapters/google/call-budget';
 import { GoogleCalendarGateway } from './adapters/google/google-calendar.gateway';
 import type { GoogleClientSettings } from './adapters/google/google-endpoints';
 import { GoogleOAuthGateway } from './adapters/google/google-oauth.gateway';
 import { Metrics } from './adapters/observability/metrics';
 import { TypeOrmDatabaseHealth } from './adapters/persistence/typeorm-database-health';
 import { TypeOrmOAuthStateStore } from './adapters/persistence/typeorm-oauth-state.store';
+import { TypeOrmSlotStore } from './adapters/persistence/typeorm-slot-store';
 import { TypeOrmSyncQueue } from './adapters/persistence/typeorm-sync-queue';
 import { repositoriesOn, TypeOrmUnitOfWork } from './adapters/persistence/typeorm-unit-of-work';
 import { DEFAULT_SYNC_WORKER_OPTIONS, SyncWorker } from './adapters/scheduler/sync-worker';
@@ -56,6 +58,14 @@ export interface Infrastructure {
   metrics?: Metrics;
   /** Called after pushes marked calendars, to wake the workers of other instances (NOTIFY on PostgreSQL). */
   notifyOtherInstances?: () => void;
+}
+
+/** Backoff for Google's rate limits and server errors, each backoff counted in `google_backoffs_total`. */
+export function googleRetryPolicy(
+  metrics: Metrics,
+  options: RetryOptions = DEFAULT_GOOGLE_RETRY,
+): RetryPolicy {
+  return new RetryPolicy(options, undefined, undefined, () => metrics.googleRetries.inc());
 }
 
 /** The composition root: every binding of the service lives here. */
@@ -76,11 +86,7 @@ export function buildContainer(infra: Infrastructure): Container {
     .bind(TOKENS.AccountMatcher)
     .toConstantValue(new AccountMatcher(knowledge, config.internalDomains));
   container.bind(TOKENS.SyncSettings).toConstantValue({ lookbackDays: config.syncLookbackDays });
-  container
-    .bind(TOKENS.RetryPolicy)
-    .toConstantValue(
-      new RetryPolicy(DEFAULT_GOOGLE_RETRY, undefined, undefined, () => metrics.googleRetries.inc()),
-    );
+  container.bind(TOKENS.RetryPolicy).toConstantValue(googleRetryPolicy(metrics));
   container.bind(TOKENS.ChannelSettings).toConstantValue({
     webhookUrl: `${config.publicUrl}${WEBHOOK_PATH}`,
     ttlSeconds: config.channelTtlSeconds,
@@ -105,7 +111,19 @@ export function buildContainer(infra: Infrastructure): Container {
     .toConstantValue(new GroupCommitInbox(channels, () => infra.notifyOtherInstances?.()));
 
   container.bind(TOKENS.TokenCipher).toConstantValue(new AesGcmTokenCipher(config.secretKey));
-  container.bind(TOKENS.CalendarGateway).toConstantValue(new GoogleCalendarGateway(google, logger));
+  // The embedded database admits one process, whose budget can live in memory; instances sharing a server share
+  // it through the database. In memory also keeps the budget off the embedded database's single connection.
+  const budget = new PacedCallBudget(
+    config.databaseUrl === null ? new MemorySlotStore() : new TypeOrmSlotStore(dataSource.manager),
+    {
+      projectPerPeriod: config.googleRequestsPerMinute,
+      userPerPeriod: config.googleUserRequestsPerMinute,
+      periodMs: 60_000,
+    },
+  );
+  container
+    .bind(TOKENS.CalendarGateway)
+    .toConstantValue(new GoogleCalendarGateway(google, logger, budget, metrics));
   container.bind(TOKENS.OAuthGateway).toConstantValue(new GoogleOAuthGateway(google));
   container
     .bind(TOKENS.SyncScheduler)

@@ -99,6 +99,6 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
 /** Empties every table of the service's data (the schema and the matching lock row stay). */
 export async function resetData(dataSource: DataSource): Promise<void> {
   await dataSource.query(
-    'TRUNCATE accounts, account_domains, contacts, members, oauth_states, meetings, calendar_events, interactions, channels, job_runs',
+    'TRUNCATE accounts, account_domains, contacts, members, oauth_states, meetings, calendar_events, interactions, channels, job_runs, google_call_slots',
   );
 }

@@ -4,6 +4,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 import express from 'express';
+import type { Container } from 'inversify';
 import request from 'supertest';
 
 import { GoogleSandbox, type SandboxOptions } from '../../sandbox/google-sandbox';
@@ -59,6 +60,8 @@ export async function startE2E(
     /** Serve HTTP on a loopback port and make it PUBLIC_URL, so that the sandbox can push to the webhook. */
     listen?: boolean;
     quiet?: boolean;
+    /** Rebinds more ports after the fast retry policy (e.g. a worker with shorter timings). */
+    configure?: (container: Container) => void;
   } = {},
 ): Promise<E2E> {
   const sandbox = new GoogleSandbox(options.sandbox);
@@ -81,7 +84,10 @@ export async function startE2E(
     env,
     quiet: options.quiet,
     google: () => google,
-    configure: (container) => container.rebind(TOKENS.RetryPolicy).toConstantValue(fastRetry),
+    configure: (container) => {
+      container.rebind(TOKENS.RetryPolicy).toConstantValue(fastRetry);
+      options.configure?.(container);
+    },
   });
 
   const service = port === null ? null : t.app.listen(port, '127.0.0.1');

@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       renewCron: '*/10 * * * *',
       safetySyncCron: '0 * * * *',
       syncMinIntervalMs: 1000,
+      googleRequestsPerMinute: 10_000,
+      googleUserRequestsPerMinute: 600,
     });
   });
 
@@ -44,7 +46,11 @@ describe('loadConfig', () => {
       GOOGLE_CLIENT_ID: 'id',
       GOOGLE_CLIENT_SECRET: 'secret',
       GOOGLE_BASE_URL: 'http://127.0.0.1:4000',
+      GOOGLE_REQUESTS_PER_MINUTE: '50000',
+      GOOGLE_USER_REQUESTS_PER_MINUTE: '1200',
     });
+    expect(config.googleRequestsPerMinute).toBe(50_000);
+    expect(config.googleUserRequestsPerMinute).toBe(1_200);
     expect(config.port).toBe(8080);
     expect(config.publicUrl).toBe('https://cal.example.com');
     expect(config.databaseUrl).toBe('postgres://u@db:5432/app');
@@ -70,6 +76,8 @@ describe('loadConfig', () => {
     ['SYNC_LOOKBACK_DAYS', '-1', /^SYNC_LOOKBACK_DAYS must be a whole number/],
     ['SECRET_KEY', 'short', /^SECRET_KEY must be at least 32 characters/],
     ['NODE_ENV', 'staging', /^NODE_ENV /],
+    ['GOOGLE_REQUESTS_PER_MINUTE', '5', /^GOOGLE_REQUESTS_PER_MINUTE must be at least 10 \(got "5"\)$/],
+    ['GOOGLE_USER_REQUESTS_PER_MINUTE', '1e3', /^GOOGLE_USER_REQUESTS_PER_MINUTE must be a whole number/],
   ])('stops with one line naming %s when it is %j', (name, value, message) => {
     expect(() => loadConfig({ SECRET_KEY: SECRET, DATA_DIR: dataDir, [name]: value })).toThrow(message);
   });

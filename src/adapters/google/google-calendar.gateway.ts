@@ -10,10 +10,12 @@ import type {
   WatchChannel,
   WatchRequest,
 } from '../../application/ports/calendar-gateway.port';
+import type { GoogleCallBudget } from '../../application/ports/google-call-budget.port';
 import type { Logger } from '../../application/ports/logger.port';
+import type { Metrics } from '../observability/metrics';
 import type { GoogleClientSettings } from './google-endpoints';
 import { mapEventsPage } from './google-event.mapper';
-import { toTypedGoogleError } from './google-errors';
+import { statusOf, toTypedGoogleError } from './google-errors';
 
 /** Events per page: fewer round trips than Google's default of 250, pages still small enough for one transaction. */
 export const EVENTS_PAGE_SIZE = 500;
@@ -25,8 +27,8 @@ export function oauthClient(settings: GoogleClientSettings): InstanceType<typeof
     clientId: settings.clientId,
     clientSecret: settings.clientSecret,
     redirectUri: settings.redirectUri,
-    // Refresh on a 401 even when the stored expiry says the access token is still good (revoked, rotated).
-    forceRefreshOnFailure: true,
+    // Not `forceRefreshOnFailure`: with it the client also refreshes and retries at once on every 403, which is
+    // how Google says "rate limit", bypassing our budget and backoff. A 401 is handled by the session instead.
     endpoints: {
       oauth2AuthBaseUrl: settings.endpoints.authorizeUrl,
       oauth2TokenUrl: settings.endpoints.tokenUrl,
@@ -35,15 +37,32 @@ export function oauthClient(settings: GoogleClientSettings): InstanceType<typeof
   });
 }
 
-/** The Calendar API through the official client, pointed at GOOGLE_BASE_URL when set. */
+type CallName = 'calendars.get' | 'events.list' | 'events.watch' | 'channels.stop';
+
+/** What every call goes through: the shared call budget first, then the call, counted by outcome. */
+interface CallPolicy {
+  budget: GoogleCallBudget;
+  metrics: Metrics | null;
+}
+
+/**
+ * The Calendar API through the official client, pointed at GOOGLE_BASE_URL when set. Every call first takes a
+ * slot of the shared budget (GOOGLE_REQUESTS_PER_MINUTE, GOOGLE_USER_REQUESTS_PER_MINUTE).
+ */
 export class GoogleCalendarGateway implements CalendarGateway {
+  private readonly policy: CallPolicy;
+
   constructor(
     private readonly settings: () => GoogleClientSettings,
     private readonly logger: Logger,
-  ) {}
+    budget: GoogleCallBudget,
+    metrics: Metrics | null = null,
+  ) {
+    this.policy = { budget, metrics };
+  }
 
-  session(credentials: GoogleCredentials): CalendarSession {
-    return new GoogleCalendarSession(this.settings(), credentials, this.logger);
+  session(credentials: GoogleCredentials, quotaUser: string | null): CalendarSession {
+    return new GoogleCalendarSession(this.settings(), credentials, quotaUser, this.policy, this.logger);
   }
 }
 
@@ -56,6 +75,8 @@ class GoogleCalendarSession implements CalendarSession {
   constructor(
     settings: GoogleClientSettings,
     credentials: GoogleCredentials,
+    private readonly quotaUser: string | null,
+    private readonly policy: CallPolicy,
     private readonly logger: Logger,
   ) {
     this.client = oauthClient(settings);
@@ -74,20 +95,45 @@ class GoogleCalendarSession implements CalendarSession {
     this.callOptions = { rootUrl: settings.endpoints.apiRoot };
   }
 
-  async primaryCalendar(): Promise<PrimaryCalendar> {
-    try {
-      const { data } = await this.calendar.calendars.get({ calendarId: 'primary' }, this.callOptions);
-      if (!data.id) throw new Error('Google returned a calendar without an id');
-      return { id: data.id, timeZone: data.timeZone ?? null };
-    } catch (error) {
-      throw toTypedGoogleError(error);
+  /**
+   * Waits for the budget, makes the call, counts its outcome; errors leave as the application's typed errors. A
+   * 401 while the stored expiry says the access token is good (revoked, rotated, clocks apart) gets one retry
+   * with a refreshed token.
+   */
+  private async call<T>(name: CallName, request: () => Promise<T>): Promise<T> {
+    const { budget, metrics } = this.policy;
+    for (let refreshed = false; ; refreshed = true) {
+      const waitedMs = await budget.take(this.quotaUser);
+      metrics?.googleBudgetWait.observe(waitedMs / 1000);
+      try {
+        const result = await request();
+        metrics?.googleRequests.inc({ call: name, outcome: 'ok' });
+        return result;
+      } catch (error) {
+        if (!refreshed && statusOf(error) === 401) {
+          metrics?.googleRequests.inc({ call: name, outcome: 'unauthorized' });
+          // No access token: the client fetches a new one with the refresh token before the next request.
+          this.client.setCredentials({ ...this.client.credentials, access_token: null, expiry_date: null });
+          continue;
+        }
+        const typed = toTypedGoogleError(error);
+        metrics?.googleRequests.inc({ call: name, outcome: 'code' in typed ? String(typed.code) : 'error' });
+        throw typed;
+      }
     }
   }
 
+  async primaryCalendar(): Promise<PrimaryCalendar> {
+    const { data } = await this.call('calendars.get', () =>
+      this.calendar.calendars.get({ calendarId: 'primary' }, this.callOptions),
+    );
+    if (!data.id) throw new Error('Google returned a calendar without an id');
+    return { id: data.id, timeZone: data.timeZone ?? null };
+  }
+
   async listEvents(query: ListEventsQuery): Promise<EventsPage> {
-    let data: unknown;
-    try {
-      const response = await this.calendar.events.list(
+    const { data } = await this.call('events.list', () =>
+      this.calendar.events.list(
         {
           calendarId: 'primary',
           singleEvents: true,
@@ -98,19 +144,16 @@ class GoogleCalendarSession implements CalendarSession {
             : { syncToken: query.syncToken }),
         },
         this.callOptions,
-      );
-      data = response.data;
-    } catch (error) {
-      throw toTypedGoogleError(error);
-    }
+      ),
+    );
     const { page, skipped } = mapEventsPage(data);
     if (skipped > 0) this.logger.warn('skipped events Google sent in an unexpected shape', { skipped });
     return page;
   }
 
   async watch(request: WatchRequest): Promise<WatchChannel> {
-    try {
-      const { data } = await this.calendar.events.watch(
+    const { data } = await this.call('events.watch', () =>
+      this.calendar.events.watch(
         {
           calendarId: 'primary',
           requestBody: {
@@ -122,22 +165,18 @@ class GoogleCalendarSession implements CalendarSession {
           },
         },
         this.callOptions,
-      );
-      const expiration = Number(data.expiration);
-      if (!data.resourceId || !Number.isFinite(expiration))
-        throw new Error('Google returned an incomplete channel');
-      return { resourceId: data.resourceId, expiresAt: new Date(expiration) };
-    } catch (error) {
-      throw toTypedGoogleError(error);
-    }
+      ),
+    );
+    const expiration = Number(data.expiration);
+    if (!data.resourceId || !Number.isFinite(expiration))
+      throw new Error('Google returned an incomplete channel');
+    return { resourceId: data.resourceId, expiresAt: new Date(expiration) };
   }
 
   async stopChannel(channelId: string, resourceId: string): Promise<void> {
-    try {
-      await this.calendar.channels.stop({ requestBody: { id: channelId, resourceId } }, this.callOptions);
-    } catch (error) {
-      throw toTypedGoogleError(error);
-    }
+    await this.call('channels.stop', () =>
+      this.calendar.channels.stop({ requestBody: { id: channelId, resourceId } }, this.callOptions),
+    );
   }
 
   credentials(): GoogleCredentials {

@@ -16,13 +16,19 @@ interface GaxiosLike {
   response?: { status?: number; data?: unknown };
 }
 
+/** The HTTP status of what the client threw, when Google answered. */
+export function statusOf(error: unknown): number | undefined {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as GaxiosLike;
+  return e.status ?? e.response?.status;
+}
+
 /**
  * Turns what the googleapis client throws (gaxios errors; `instanceof GaxiosError` is unreliable across
  * versions) into the application's typed errors. Messages are short and carry no token or URL.
  */
 export function toTypedGoogleError(error: unknown): Error {
   const e = (typeof error === 'object' && error !== null ? error : {}) as GaxiosLike;
-  const status = e.status ?? e.response?.status;
+  const status = statusOf(error);
   const data = e.response?.data as { error?: unknown } | undefined;
 
   if (data?.error === 'invalid_grant')

@@ -54,6 +54,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly googleRequests = new Counter({
+    name: 'google_requests_total',
+    help: 'Calendar API calls by call and outcome (ok, rate_limited, google_unavailable, sync_token_expired, ...)',
+    labelNames: ['call', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly googleBudgetWait = new Histogram({
+    name: 'google_budget_wait_seconds',
+    help: 'Time a Calendar API call waited for the shared budget (GOOGLE_REQUESTS_PER_MINUTE and per user)',
+    buckets: [0, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     const source = () => this.sources;

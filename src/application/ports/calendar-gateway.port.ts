@@ -57,5 +57,6 @@ export interface CalendarSession {
 }
 
 export interface CalendarGateway {
-  session(credentials: GoogleCredentials): CalendarSession;
+  /** `quotaUser`: whose per-user budget the calls draw on (a member id); null before the member exists. */
+  session(credentials: GoogleCredentials, quotaUser: string | null): CalendarSession;
 }

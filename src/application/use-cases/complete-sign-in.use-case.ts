@@ -58,7 +58,8 @@ export class CompleteSignIn {
     if (!code) throw new InvalidOAuthStateError('Google sent no authorization code; start again');
 
     const credentials = await this.oauth.exchangeCode(code);
-    const session = this.calendar.session(credentials);
+    // Who signs in is known only from this call's answer: it draws on the project's budget alone.
+    const session = this.calendar.session(credentials, null);
     const primary = await session.primaryCalendar();
     const email = Email.parse(primary.id);
     if (email === null)

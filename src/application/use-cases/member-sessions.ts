@@ -24,7 +24,7 @@ export class MemberSessions {
   open(state: Pick<SyncState, 'memberId' | 'credentials'>): MemberSession | null {
     if (state.credentials === null) return null;
     const stored = JSON.parse(this.cipher.decrypt(state.credentials, state.memberId)) as GoogleCredentials;
-    const session = this.gateway.session(stored);
+    const session = this.gateway.session(stored, state.memberId);
     return {
       session,
       saveRefreshed: async () => {

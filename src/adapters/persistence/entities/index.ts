@@ -2,6 +2,7 @@ import { AccountDomainOrmEntity } from './account-domain.orm-entity';
 import { AccountOrmEntity } from './account.orm-entity';
 import { ChannelOrmEntity } from './channel.orm-entity';
 import { JobRunOrmEntity } from './job-run.orm-entity';
+import { GoogleCallSlotOrmEntity } from './google-call-slot.orm-entity';
 import { CalendarEventOrmEntity } from './calendar-event.orm-entity';
 import { ContactOrmEntity } from './contact.orm-entity';
 import { InteractionOrmEntity } from './interaction.orm-entity';
@@ -22,4 +23,5 @@ export const ORM_ENTITIES = [
   MatchingLockOrmEntity,
   ChannelOrmEntity,
   JobRunOrmEntity,
+  GoogleCallSlotOrmEntity,
 ];

@@ -1,10 +1,12 @@
 import { AccountsAndContacts1764064800000 } from './1764064800000-accounts-and-contacts';
 import { MeetingsAndInteractions1764151200000 } from './1764151200000-meetings-and-interactions';
 import { ChannelsAndJobs1764237600000 } from './1764237600000-channels-and-jobs';
+import { GoogleCallSlots1764324000000 } from './1764324000000-google-call-slots';
 
 /** Every migration, oldest first; listed by hand so that the compiled service and the tests load the same set. */
 export const MIGRATIONS = [
   AccountsAndContacts1764064800000,
   MeetingsAndInteractions1764151200000,
   ChannelsAndJobs1764237600000,
+  GoogleCallSlots1764324000000,
 ];
