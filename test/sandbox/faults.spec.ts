@@ -90,6 +90,33 @@ describe('sandbox fault injection, latency and request log', () => {
     expect(took(/^\/o\/oauth2/).every((ms) => ms < 150)).toBe(true);
   });
 
+  it('storms: fails a seeded share of Calendar API calls with the given faults, slows some, until stopped', async () => {
+    const run = async () => {
+      h.sandbox.clearRequests();
+      h.sandbox.startStorm({
+        failureRate: 0.5,
+        faults: [{ status: 429 }, { status: 403, reason: 'userRateLimitExceeded' }],
+        slowRate: 0.2,
+        slowMs: 60,
+        seed: 42,
+      });
+      for (let i = 0; i < 40; i++) await list({ retry: false }).catch(() => undefined);
+      h.sandbox.stopStorm();
+      return h.sandbox.requests.map((r) => ({ status: r.status, slow: r.finishedAt - r.startedAt >= 60 }));
+    };
+    const first = await run();
+    const failed = first.filter((r) => r.status !== 200).length;
+    expect(failed).toBeGreaterThan(10);
+    expect(failed).toBeLessThan(30);
+    expect(new Set(first.map((r) => r.status))).toEqual(new Set([200, 429, 403]));
+    expect(first.filter((r) => r.slow).length).toBeGreaterThan(2);
+    // The same seed, the same storm; stopped, no more faults.
+    expect((await run()).map((r) => r.status)).toEqual(first.map((r) => r.status));
+    h.sandbox.clearRequests();
+    expect((await list()).status).toBe(200);
+    expect(() => h.sandbox.startStorm({ failureRate: 2, faults: [{ status: 500 }] })).toThrow(/failure rate/);
+  });
+
   it('logs each request with its app-relative path, query, status and user', async () => {
     await calendar.events.list({ calendarId: 'primary', maxResults: 5, singleEvents: true });
     expect(h.sandbox.requests).toEqual([
