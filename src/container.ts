@@ -2,6 +2,7 @@ import { Container } from 'inversify';
 import type { DataSource } from 'typeorm';
 
 import type { Logger } from './application/ports/logger.port';
+import type { SyncScheduler } from './application/ports/sync-scheduler.port';
 import { systemClock } from './application/ports/clock.port';
 import { TOKENS } from './application/ports/tokens';
 import { CompleteSignIn } from './application/use-cases/complete-sign-in.use-case';
@@ -106,9 +107,13 @@ export function buildContainer(infra: Infrastructure): Container {
   container.bind(TOKENS.ChannelRepository).toConstantValue(channels);
   container.bind(TOKENS.SyncQueue).toConstantValue(queue);
   container.bind(TOKENS.ChannelTokens).toConstantValue(new HmacChannelTokens(config.secretKey));
-  container
-    .bind(TOKENS.NotificationInbox)
-    .toConstantValue(new GroupCommitInbox(channels, () => infra.notifyOtherInstances?.()));
+  container.bind(TOKENS.NotificationInbox).toConstantValue(
+    new GroupCommitInbox(channels, () => {
+      infra.notifyOtherInstances?.();
+      // Marks written late (after a database outage) were not followed by the webhook's own wake-up.
+      container.get<SyncScheduler>(TOKENS.SyncScheduler).wake();
+    }),
+  );
 
   container.bind(TOKENS.TokenCipher).toConstantValue(new AesGcmTokenCipher(config.secretKey));
   // The embedded database admits one process, whose budget can live in memory; instances sharing a server share

@@ -13,6 +13,7 @@ import { RenewExpiringChannels } from './application/use-cases/renew-expiring-ch
 import { RequestSafetySync } from './application/use-cases/request-safety-sync.use-case';
 import { PgWakeChannel } from './adapters/persistence/pg-wake-channel';
 import { TypeOrmRunCoordinator } from './adapters/persistence/typeorm-run-coordinator';
+import type { GroupCommitInbox } from './adapters/persistence/group-commit-inbox';
 import { scheduleJobs } from './adapters/scheduler/cron-jobs';
 import { createApp } from './adapters/http/app';
 import { Metrics } from './adapters/observability/metrics';
@@ -140,6 +141,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           stopBackground: async () => {
             await stopJobs();
             await wake?.stop();
+            container.get<GroupCommitInbox>(TOKENS.NotificationInbox).stop();
           },
           dataSource: ds,
           embedded: db,

@@ -73,12 +73,13 @@ export class SyncWorker implements SyncScheduler {
     while (!this.stopped) {
       const epoch = this.signal.epoch;
       try {
+        const claimSentAt = Date.now();
         const claimed = await this.queue.claim(this.options.leaseMs, this.options.minIntervalMs);
         if (claimed === null) {
           await this.signal.wait(await this.idleMs(), epoch);
           continue;
         }
-        await this.run(claimed);
+        await this.run(claimed, claimSentAt);
       } catch (error) {
         // The database is unreachable or the claim failed: the requests are still stored; try again later.
         this.logger.warn('sync worker could not claim work', { error: errorMessage(error) });
@@ -87,14 +88,23 @@ export class SyncWorker implements SyncScheduler {
     }
   }
 
-  private async run({ memberId, full, requestedAt }: ClaimedSync): Promise<void> {
+  private async run({ memberId, full, requestedAt }: ClaimedSync, claimSentAt: number): Promise<void> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    // When the last lease write that succeeded was sent: the lease lasts leaseMs from (about) then.
+    let leasedFrom = claimSentAt;
     const renew = setInterval(() => {
-      this.queue.extendLease(memberId, this.options.leaseMs).catch((error: unknown) => {
-        this.logger.warn('could not renew a sync lease', { memberId, error: errorMessage(error) });
-      });
+      const sentAt = Date.now();
+      this.queue.extendLease(memberId, this.options.leaseMs).then(
+        () => {
+          leasedFrom = Math.max(leasedFrom, sentAt);
+        },
+        (error: unknown) => {
+          this.logger.warn('could not renew a sync lease', { memberId, error: errorMessage(error) });
+        },
+      );
     }, this.options.leaseMs / 3);
+    const leaseEndsAt = () => leasedFrom + this.options.leaseMs;
     try {
       const result = await this.syncCalendar.execute(memberId, { full });
       const kind = result.outcome === 'synced' && result.full ? 'full' : 'incremental';
@@ -103,7 +113,7 @@ export class SyncWorker implements SyncScheduler {
       if (result.outcome === 'synced')
         this.metrics.pushToVisible.observe(Math.max(0, Date.now() - requestedAt.getTime()) / 1000);
       this.failuresInARow.delete(memberId);
-      await this.queue.finish(memberId, null);
+      await this.finish(memberId, null, leaseEndsAt);
     } catch (error) {
       this.metrics.syncs.inc({ kind: full ? 'full' : 'incremental', outcome: 'failed' });
       this.metrics.syncDuration.observe({ kind: full ? 'full' : 'incremental' }, seconds());
@@ -116,9 +126,40 @@ export class SyncWorker implements SyncScheduler {
         error: errorMessage(error),
         retryInMs: delayMs,
       });
-      await this.queue.finish(memberId, { retryAt: new Date(Date.now() + delayMs) });
+      await this.finish(memberId, { retryAt: new Date(Date.now() + delayMs) }, leaseEndsAt);
     } finally {
       clearInterval(renew);
+    }
+  }
+
+  /**
+   * Releases the claim (and records the outcome), retrying while the database is unreachable. A sync cut short by
+   * a database outage also fails to release its claim: given up at once, as before, the calendar stayed leased for
+   * up to `leaseMs` (2 minutes) after the database was back, and the changes pushed meanwhile waited that long
+   * (found by test/reliability/db-outage.spec.ts). Retried only while the lease is surely still ours (half its
+   * length, leaving room for clock skew with the database): after that another instance may hold it, and letting
+   * the lease lapse is the safe way out, as after a crash.
+   */
+  private async finish(
+    memberId: string,
+    failure: { retryAt: Date } | null,
+    leaseEndsAt: () => number,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const epoch = this.signal.epoch;
+      try {
+        await this.queue.finish(memberId, failure);
+        return;
+      } catch (error) {
+        if (this.stopped || Date.now() >= leaseEndsAt() - this.options.leaseMs / 2) throw error;
+        if (attempt === 0)
+          this.logger.warn('could not release a sync claim; retrying', {
+            memberId,
+            error: errorMessage(error),
+          });
+        // Woken early when the database is back (the wake-up listener reconnects) or a push is stored.
+        await this.signal.wait(Math.min(this.options.pollMs, 250 * 2 ** attempt), epoch);
+      }
     }
   }
 
