@@ -36,6 +36,8 @@ export interface Config {
   renewCron: string | null;
   safetySyncCron: string | null;
   syncMinIntervalMs: number;
+  /** How long a calendar's sync claim outlives a crashed instance (renewed every third of it while the sync runs). */
+  syncLeaseMs: number;
   /** Calendar API calls per minute for all instances together, and for one member's credentials. */
   googleRequestsPerMinute: number;
   googleUserRequestsPerMinute: number;
@@ -128,6 +130,7 @@ const envSchema = z.object({
   RENEW_CRON: cron.default('*/10 * * * *'),
   SAFETY_SYNC_CRON: cron.default('0 * * * *'),
   SYNC_MIN_INTERVAL_MS: integer(0, 3_600_000).default(1000),
+  SYNC_LEASE_SECONDS: integer(2, 3_600).default(60),
   // Google's default Calendar API quotas: 10,000 per minute per project, 600 per minute per user.
   GOOGLE_REQUESTS_PER_MINUTE: integer(10, 10_000_000).default(10_000),
   GOOGLE_USER_REQUESTS_PER_MINUTE: integer(10, 10_000_000).default(600),
@@ -197,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     renewCron: e.RENEW_CRON,
     safetySyncCron: e.SAFETY_SYNC_CRON,
     syncMinIntervalMs: e.SYNC_MIN_INTERVAL_MS,
+    syncLeaseMs: e.SYNC_LEASE_SECONDS * 1000,
     googleRequestsPerMinute: e.GOOGLE_REQUESTS_PER_MINUTE,
     googleUserRequestsPerMinute: e.GOOGLE_USER_REQUESTS_PER_MINUTE,
     logLevel: e.LOG_LEVEL,

@@ -130,19 +130,21 @@ export function buildContainer(infra: Infrastructure): Container {
     .bind(TOKENS.CalendarGateway)
     .toConstantValue(new GoogleCalendarGateway(google, logger, budget, metrics));
   container.bind(TOKENS.OAuthGateway).toConstantValue(new GoogleOAuthGateway(google));
-  container
-    .bind(TOKENS.SyncScheduler)
-    .toResolvedValue(
-      (syncCalendar: SyncCalendar) =>
-        new SyncWorker(
-          queue,
-          syncCalendar,
-          logger,
-          { ...DEFAULT_SYNC_WORKER_OPTIONS, minIntervalMs: config.syncMinIntervalMs },
-          metrics,
-        ),
-      [SyncCalendar],
-    );
+  container.bind(TOKENS.SyncScheduler).toResolvedValue(
+    (syncCalendar: SyncCalendar) =>
+      new SyncWorker(
+        queue,
+        syncCalendar,
+        logger,
+        {
+          ...DEFAULT_SYNC_WORKER_OPTIONS,
+          minIntervalMs: config.syncMinIntervalMs,
+          leaseMs: config.syncLeaseMs,
+        },
+        metrics,
+      ),
+    [SyncCalendar],
+  );
 
   const useCases: (new (...args: never[]) => unknown)[] = [
     UpsertAccounts,

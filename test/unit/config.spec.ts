@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       renewCron: '*/10 * * * *',
       safetySyncCron: '0 * * * *',
       syncMinIntervalMs: 1000,
+      syncLeaseMs: 60_000,
       googleRequestsPerMinute: 10_000,
       googleUserRequestsPerMinute: 600,
     });

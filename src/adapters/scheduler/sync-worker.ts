@@ -21,7 +21,8 @@ export interface SyncWorkerOptions {
 
 export const DEFAULT_SYNC_WORKER_OPTIONS: Omit<SyncWorkerOptions, 'minIntervalMs'> = {
   concurrency: 4,
-  leaseMs: 120_000,
+  // SYNC_LEASE_SECONDS
+  leaseMs: 60_000,
   pollMs: 5_000,
   retryBaseMs: 2_000,
   retryMaxMs: 300_000,
@@ -135,7 +136,7 @@ export class SyncWorker implements SyncScheduler {
   /**
    * Releases the claim (and records the outcome), retrying while the database is unreachable. A sync cut short by
    * a database outage also fails to release its claim: given up at once, as before, the calendar stayed leased for
-   * up to `leaseMs` (2 minutes) after the database was back, and the changes pushed meanwhile waited that long
+   * up to `leaseMs` (SYNC_LEASE_SECONDS) after the database was back, and the changes pushed meanwhile waited that long
    * (found by test/reliability/db-outage.spec.ts). Retried only while the lease is surely still ours (half its
    * length, leaving room for clock skew with the database): after that another instance may hold it, and letting
    * the lease lapse is the safe way out, as after a crash.
