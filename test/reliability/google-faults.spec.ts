@@ -182,12 +182,14 @@ describe.each(databaseTargets())('a storm of Google faults on $name', (target) =
       await new Promise((resolve) => setTimeout(resolve, 60));
     }
     e.sandbox.stopStorm();
+    const stormOver = Date.now();
 
     const expected = { logo: expectedTitles('logo.com'), acme: expectedTitles('acme.io') };
     await eventually(async () => {
       const stored = { logo: await storedTitles('logo'), acme: await storedTitles('acme') };
       return JSON.stringify(stored) === JSON.stringify(expected) ? stored : undefined;
     }, 45_000);
+    const converged = Date.now();
     expect({ logo: await storedTitles('logo'), acme: await storedTitles('acme') }).toEqual(expected);
     expect(expected.logo.length).toBeGreaterThan(MEMBERS * EVENTS_PER_MEMBER * 0.4);
 
@@ -213,7 +215,18 @@ describe.each(databaseTargets())('a storm of Google faults on $name', (target) =
     const backoffs = value(/^google_backoffs_total (\d+)/gm);
     expect(backoffs).toBeGreaterThan(0);
     expect(backoffs).toBeLessThanOrEqual(retryable);
-    expect(value(/^calendar_syncs_total\{kind="full",outcome="synced"\} (\d+)/gm)).toBeGreaterThan(MEMBERS);
+    const fullSyncs = value(/^calendar_syncs_total\{kind="full",outcome="synced"\} (\d+)/gm);
+    expect(fullSyncs).toBeGreaterThan(MEMBERS);
+    process.stdout.write(
+      `storm figures (${target.name}): ${JSON.stringify({
+        eventsListCalls: lists.length,
+        answered: Object.fromEntries([200, 403, 429, 500, 503, 410].map((code) => [code, answered(code)])),
+        slowAnswers: lists.filter((r) => r.finishedAt - r.startedAt >= 1_500).length,
+        backoffs,
+        fullSyncs,
+        convergedAfterStormMs: converged - stormOver,
+      })}\n`,
+    );
   }, 90_000);
 });
 
