@@ -2,7 +2,8 @@ import { Client } from 'pg';
 
 import type { Logger } from '../../application/ports/logger.port';
 
-const CHANNEL = 'calendar_sync_requested';
+/** The notification that wakes the sync workers of every instance (sent here, and by the safety sync's requests). */
+export const WAKE_CHANNEL = 'calendar_sync_requested';
 const RECONNECT_MS = 1_000;
 
 /**
@@ -31,7 +32,7 @@ export class PgWakeChannel {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      await client.query(`LISTEN ${WAKE_CHANNEL}`);
       this.client = client;
       // Requests stored while we were not listening are picked up by the next poll; wake now for them too.
       this.onWake();
@@ -44,7 +45,7 @@ export class PgWakeChannel {
 
   /** Tells every instance (this one included) that sync requests are waiting. */
   notify(): void {
-    this.notifyQuery(`NOTIFY ${CHANNEL}`).catch((error: unknown) =>
+    this.notifyQuery(`NOTIFY ${WAKE_CHANNEL}`).catch((error: unknown) =>
       this.logger.warn('could not notify other instances', { error: (error as Error).message }),
     );
   }

@@ -23,8 +23,13 @@ export class TypeOrmChannelRepository implements ChannelRepository {
   constructor(private readonly db: EntityManager) {}
 
   async insert(channel: ChannelRef & { expiresAt: Date }): Promise<void> {
+    // A live channel stored ends the claim of whoever was opening it (a sign-in's: see MemberRepository.connect);
+    // a renewal run also releases its claim when done.
     await this.db.query(
-      `INSERT INTO channels (id, member_id, resource_id, expires_at) VALUES ($1, $2, $3, $4)`,
+      `WITH stored AS (
+         INSERT INTO channels (id, member_id, resource_id, expires_at) VALUES ($1, $2, $3, $4)
+       )
+       UPDATE members SET channel_claimed_until = NULL WHERE id = $2`,
       [channel.id, channel.memberId, channel.resourceId, channel.expiresAt],
     );
   }
@@ -52,9 +57,12 @@ export class TypeOrmChannelRepository implements ChannelRepository {
   }
 
   async stopBacklog(limit: number): Promise<ChannelRef[]> {
+    // Stops that failed, or that a crash left undone (a minute on): not those the renewal that superseded the
+    // channel is making now, which another run stopped a second time (found by test/reliability/scale.spec.ts).
     const rows = await this.db.query<ChannelRow[]>(
       `SELECT id, member_id, resource_id FROM channels
        WHERE superseded_at IS NOT NULL AND stopped_at IS NULL AND expires_at > now()
+         AND (stop_error IS NOT NULL OR superseded_at < now() - interval '1 minute')
        ORDER BY superseded_at LIMIT $1`,
       [limit],
     );
@@ -70,24 +78,41 @@ export class TypeOrmChannelRepository implements ChannelRepository {
   }
 
   async claimMembersToRenew(renewBefore: Date, leaseMs: number, limit: number): Promise<string[]> {
-    const [rows] = await this.db.query<[{ id: string }[], number]>(
-      `WITH due AS (
-         SELECT m.id FROM members m
-         WHERE m.status = 'active' AND m.credentials IS NOT NULL
-           AND (m.channel_claimed_until IS NULL OR m.channel_claimed_until < now())
-           AND NOT EXISTS (
-             SELECT 1 FROM channels c
-             WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL AND c.expires_at > $1::timestamptz)
-         ORDER BY m.id
-         LIMIT $3::int
-         FOR UPDATE SKIP LOCKED
-       )
-       UPDATE members m SET channel_claimed_until = now() + $2::int * interval '1 millisecond'
-       FROM due WHERE m.id = due.id
-       RETURNING m.id`,
-      [renewBefore, leaseMs, limit],
-    );
-    return rows.map((row) => row.id);
+    // Due: active, with credentials, not claimed, and no live channel lasting beyond `renewBefore`.
+    const due = `m.status = 'active' AND m.credentials IS NOT NULL
+      AND (m.channel_claimed_until IS NULL OR m.channel_claimed_until < now())
+      AND NOT EXISTS (
+        SELECT 1 FROM channels c
+        WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL AND c.expires_at > $1::timestamptz)`;
+    // Two statements, so that the second looks at the channels again after the first has locked the members.
+    // In one, the channels were those of the statement's start: when another instance renewed a member and
+    // released it meanwhile, the lock then went through (the row's new version is re-checked, but not the
+    // channels), and the member was renewed a second time (found by test/reliability/scale.spec.ts).
+    return this.db.transaction(async (tx) => {
+      // Most urgent first: members without a live channel (in a gap already, or never given one), then those
+      // whose channel expires soonest. In id order, as before, a run falling behind (channels coming due faster
+      // than it renews them, or a Google budget shared with the syncs) renewed the low ids again and again while
+      // the channels of higher ids lapsed (found by test/reliability/scale.spec.ts).
+      const locked = await tx.query<{ id: string }[]>(
+        `SELECT m.id FROM members m
+         WHERE ${due}
+         ORDER BY (
+           SELECT max(c.expires_at) FROM channels c
+           WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL AND c.expires_at > now()
+         ) ASC NULLS FIRST, m.id
+         LIMIT $2::int
+         FOR UPDATE OF m SKIP LOCKED`,
+        [renewBefore, limit],
+      );
+      if (locked.length === 0) return [];
+      const [rows] = await tx.query<[{ id: string }[], number]>(
+        `UPDATE members m SET channel_claimed_until = now() + $2::int * interval '1 millisecond'
+         WHERE m.id = ANY($3::uuid[]) AND ${due}
+         RETURNING m.id`,
+        [renewBefore, leaseMs, locked.map((row) => row.id)],
+      );
+      return rows.map((row) => row.id);
+    });
   }
 
   async releaseMember(memberId: string): Promise<void> {

@@ -24,11 +24,17 @@ export class TypeOrmMemberRepository implements MemberRepository {
   constructor(private readonly db: EntityManager) {}
 
   async connect(email: string, timeZone: string | null): Promise<string> {
+    // The sign-in opens the member's channel next: the renewal job keeps off the member meanwhile (the claim is
+    // released when a channel is stored, or lapses after a minute if opening failed). Without it, a renewal run
+    // found the member active without a channel and opened a second one (found by
+    // test/reliability/scale.spec.ts).
     const rows = await this.db.query<{ id: string }[]>(
-      `INSERT INTO members (email, time_zone, status) VALUES ($1, $2, 'active')
+      `INSERT INTO members (email, time_zone, status, channel_claimed_until)
+       VALUES ($1, $2, 'active', now() + interval '1 minute')
        ON CONFLICT (email) DO UPDATE
          SET status = 'active', last_error = NULL, time_zone = EXCLUDED.time_zone,
-             sync_failures = 0, next_sync_at = NULL, updated_at = now()
+             sync_failures = 0, next_sync_at = NULL, updated_at = now(),
+             channel_claimed_until = GREATEST(members.channel_claimed_until, EXCLUDED.channel_claimed_until)
        RETURNING id`,
       [email, timeZone],
     );
