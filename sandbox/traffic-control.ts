@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 
 import { faultError, type FaultStatus, sendGoogleError } from './google-errors';
+import { seededRandom } from './random';
 import type { Timers } from './timers';
 
 export interface FaultSpec {
@@ -80,16 +81,4 @@ export class TrafficControl {
     if (fault.remaining === 0) this.faults.splice(index, 1);
     return fault.spec;
   }
-}
-
-/** mulberry32: small, fast and good enough to pick faults repeatably. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 
-import { Client } from 'pg';
-
 import { GoogleSandbox } from '../../sandbox/google-sandbox';
+import { withClient } from '../support/databases';
 import { at, eventually, freePort } from '../support/e2e';
 import { pushHeaders } from '../support/push';
 import { killServices, type ServiceProcess, spawnService } from '../support/service-process';
@@ -33,15 +32,6 @@ interface Instance {
       headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json', ...init.headers },
     });
 
-  const withServer = async <T>(url: string, work: (client: Client) => Promise<T>) => {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
-  };
   const databaseUrl = () => {
     const url = new URL(serverUrl!);
     url.pathname = `/${database}`;
@@ -63,7 +53,7 @@ interface Instance {
 
   beforeAll(async () => {
     await once(sandboxServer, 'listening');
-    await withServer(serverUrl!, (client) => client.query(`CREATE DATABASE "${database}"`));
+    await withClient(serverUrl!, (client) => client.query(`CREATE DATABASE "${database}"`));
     const googleBase = `http://127.0.0.1:${(sandboxServer.address() as AddressInfo).port}`;
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
@@ -111,7 +101,7 @@ interface Instance {
     instances = [];
     sandbox.close();
     sandboxServer.close();
-    await withServer(serverUrl!, (client) =>
+    await withClient(serverUrl!, (client) =>
       client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
     );
   });
@@ -163,7 +153,7 @@ interface Instance {
   }, 120_000);
 
   it('renews each channel once when both processes renew at the same time', async () => {
-    await withServer(databaseUrl(), (client) =>
+    await withClient(databaseUrl(), (client) =>
       client.query(`UPDATE channels SET expires_at = now() + interval '1 hour' WHERE stopped_at IS NULL`),
     );
     const answers = await Promise.all(

@@ -5,9 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { Client } from 'pg';
-
 import { GoogleSandbox } from '../../sandbox/google-sandbox';
+import { withClient } from '../support/databases';
 import { at, eventually, freePort } from '../support/e2e';
 import { pushHeaders } from '../support/push';
 import { killServices, type ServiceProcess, spawnService } from '../support/service-process';
@@ -26,15 +25,7 @@ interface Storage {
 
 const serverUrl = process.env.TEST_DATABASE_URL;
 
-async function onServer(sql: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const onServer = (sql: string) => withClient(serverUrl!, (client) => client.query(sql));
 
 function storage(name: Storage['name']): Storage {
   const dirs: string[] = [];

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 
 import { type GoogleEvent, GoogleSandbox, type PushResult } from '../../sandbox/google-sandbox';
+import { seededRandom } from '../../sandbox/random';
 import { at, eventually, freePort } from '../support/e2e';
 import {
   type PrivatePostgres,
@@ -38,18 +39,6 @@ const QUIET = 4;
 const skipReason = privatePostgresUnavailable();
 const binDir = postgresBinDir();
 if (skipReason !== null) process.stderr.write(`db-outage.spec.ts skipped: ${skipReason}\n`);
-
-/** Deterministic, so that a failing stream can be replayed with OUTAGE_SEED. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -206,7 +195,8 @@ interface Outcome {
 
     it('answers 503 to every valid push and fails /readyz while the database is down', async () => {
       const db = cluster!;
-      const next = random(SEED);
+      // Deterministic, so that a failing stream can be replayed with OUTAGE_SEED.
+      const next = seededRandom(SEED);
       const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
 
       // The sandbox's calendars as they end up: the latest revision the sandbox returned for each live event.

@@ -6,6 +6,7 @@ import type { SyncQueue } from '../../src/application/ports/sync-queue.port';
 import { TOKENS } from '../../src/application/ports/tokens';
 import { SyncCalendar } from '../../src/application/use-cases/sync-calendar.use-case';
 import type { Logger } from '../../src/application/ports/logger.port';
+import { seededRandom } from '../../sandbox/random';
 import { googleRetryPolicy } from '../../src/container';
 import { auth } from '../support/app';
 import { databaseTargets, embeddedTarget } from '../support/databases';
@@ -23,15 +24,6 @@ interface Tracked {
   live: boolean;
 }
 
-/** A small deterministic random source: the storm and the changes repeat run after run. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
-
 /**
  * A storm of Google faults while calendars change and Google pushes: 30% of Calendar API calls fail with 403
  * rateLimitExceeded / userRateLimitExceeded, 429, 500 or 503, 15% answer 1.5 s late, and sync tokens are
@@ -41,7 +33,7 @@ function seeded(seed: number): () => number {
 describe.each(databaseTargets())('a storm of Google faults on $name', (target) => {
   let e: E2E;
   let worker: SyncWorker;
-  const random = seeded(target.name === 'embedded' ? 11 : 23);
+  const random = seededRandom(target.name === 'embedded' ? 11 : 23);
   const tracked = new Map<string, Tracked>();
   const members = Array.from({ length: MEMBERS }, (_, i) => `storm${i}@ourco.com`);
 

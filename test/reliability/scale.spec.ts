@@ -18,6 +18,7 @@ import { TypeOrmChannelRepository } from '../../src/adapters/persistence/typeorm
 import { TypeOrmMemberRepository } from '../../src/adapters/persistence/typeorm-member.repository';
 import { TypeOrmSyncQueue } from '../../src/adapters/persistence/typeorm-sync-queue';
 import type { GoogleCredentials } from '../../src/application/ports/calendar-gateway.port';
+import { withClient } from '../support/databases';
 import { at, eventually, freePort } from '../support/e2e';
 import { RecordingLogger } from '../support/logger';
 import { busiestWindow } from '../support/windows';
@@ -161,15 +162,6 @@ function compileService(): string {
   let db: Client | null = null;
   let startedAt = 0;
 
-  const withServer = async <T>(url: string, work: (client: Client) => Promise<T>) => {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
-  };
   const databaseUrl = () => {
     const url = new URL(serverUrl!);
     url.pathname = `/${database}`;
@@ -241,7 +233,7 @@ function compileService(): string {
 
   beforeAll(async () => {
     await once(sandboxServer, 'listening');
-    await withServer(serverUrl!, (client) => client.query(`CREATE DATABASE "${database}"`));
+    await withClient(serverUrl!, (client) => client.query(`CREATE DATABASE "${database}"`));
     compiled = compileService();
     const googleBase = `http://127.0.0.1:${(sandboxServer.address() as AddressInfo).port}`;
     startedAt = Date.now();
@@ -303,7 +295,7 @@ function compileService(): string {
     killServices();
     instances = [];
     if (compiled !== null) rmSync(compiled, { recursive: true, force: true });
-    await withServer(serverUrl!, (client) =>
+    await withClient(serverUrl!, (client) =>
       client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
     );
   });

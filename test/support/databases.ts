@@ -86,7 +86,8 @@ async function connect(
   return { dataSource, queryCounter, url, schema, stop: () => dataSource.destroy() };
 }
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+/** One short-lived connection to `url` (creating and dropping databases and schemas, test-side checks). */
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

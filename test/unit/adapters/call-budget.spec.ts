@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../sandbox/random';
 import {
   MemorySlotStore,
   PacedCallBudget,
@@ -25,14 +26,6 @@ async function simulate(arrivals: number[], limit: number, periodMs: number): Pr
   return starts;
 }
 
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
-
 describe('the Google call budget (paced, generic cell rate algorithm)', () => {
   it("paces Google's project quota at a second's burst and the rest evenly", () => {
     const pace = paceFor(10_000, 60_000, 1_000);
@@ -52,7 +45,7 @@ describe('the Google call budget (paced, generic cell rate algorithm)', () => {
 
   it.each([
     ['a backlog at once', () => Array<number>(3_000).fill(0)],
-    ['random bursts', () => bursts(seeded(7))],
+    ['random bursts', () => bursts(seededRandom(7))],
     ['a steady stream above the limit', () => Array.from({ length: 3_000 }, (_, i) => i * 15)],
     ['a steady stream below the limit', () => Array.from({ length: 1_000 }, (_, i) => i * 61)],
   ])('never lets more than the limit start in any window: %s', async (_name, arrivals) => {
