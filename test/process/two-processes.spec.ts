@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 
 import { GoogleSandbox } from '../../sandbox/google-sandbox';
-import { withClient } from '../support/databases';
+import { databaseUrl as databaseUrlOn, withClient } from '../support/databases';
 import { at, eventually, freePort } from '../support/e2e';
 import { pushHeaders } from '../support/push';
-import { killServices, type ServiceProcess, spawnService } from '../support/service-process';
+import { killServices, type ServiceProcess, signInOverHttp, spawnService } from '../support/service-process';
 
 const CALENDARS = 50;
 const serverUrl = process.env.TEST_DATABASE_URL;
@@ -32,24 +32,7 @@ interface Instance {
       headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json', ...init.headers },
     });
 
-  const databaseUrl = () => {
-    const url = new URL(serverUrl!);
-    url.pathname = `/${database}`;
-    return url.toString();
-  };
-
-  async function signIn(instance: Instance, email: string) {
-    const start = await fetch(`${instance.url}/auth/google`, { redirect: 'manual' });
-    const cookie = start.headers.getSetCookie()[0]!.split(';')[0]!;
-    sandbox.setConsentingUser(email);
-    const consent = await fetch(start.headers.get('location')!, { redirect: 'manual' });
-    const callback = new URL(consent.headers.get('location')!);
-    const done = await fetch(`${instance.url}${callback.pathname}${callback.search}`, {
-      headers: { Cookie: cookie },
-      redirect: 'manual',
-    });
-    expect(done.status).toBe(302);
-  }
+  const databaseUrl = () => databaseUrlOn(serverUrl!, database);
 
   beforeAll(async () => {
     await once(sandboxServer, 'listening');
@@ -85,7 +68,7 @@ interface Instance {
     for (let i = 0; i < CALENDARS; i++) {
       const email = `replica${i}@ourco.com`;
       sandbox.addUser({ email });
-      await signIn(instances[i % 2]!, email);
+      await signInOverHttp(instances[i % 2]!.url, email);
     }
     await sandbox.idle();
   }, 120_000);

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { GoogleSandbox } from '../../sandbox/google-sandbox';
-import { withClient } from '../support/databases';
+import { databaseUrl, withClient } from '../support/databases';
 import { at, eventually, freePort } from '../support/e2e';
 import { pushHeaders } from '../support/push';
-import { killServices, type ServiceProcess, spawnService } from '../support/service-process';
+import { killServices, type ServiceProcess, signInOverHttp, spawnService } from '../support/service-process';
 
 const EVENTS = Number(process.env.CRASH_EVENTS ?? 4_000);
 const KILLS = 10;
@@ -39,9 +39,7 @@ function storage(name: Storage['name']): Storage {
       const database = `crash_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
       await onServer(`CREATE DATABASE "${database}"`);
       databases.push(database);
-      const url = new URL(serverUrl!);
-      url.pathname = `/${database}`;
-      return { DATA_DIR: dir, DATABASE_URL: url.toString() };
+      return { DATA_DIR: dir, DATABASE_URL: databaseUrl(serverUrl!, database) };
     },
     async dispose() {
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -124,15 +122,7 @@ describe.each(storages)('crash safety on %s', (storageName) => {
         { id: 'acme', name: 'Acme', domains: ['acme.io'] },
       ]),
     });
-    const begin = await fetch(`${url}/auth/google`, { redirect: 'manual' });
-    const cookie = begin.headers.getSetCookie()[0]!.split(';')[0]!;
-    sandbox.setConsentingUser(MEMBER);
-    const consent = await fetch(begin.headers.get('location')!, { redirect: 'manual' });
-    const callback = new URL(consent.headers.get('location')!);
-    await fetch(`${url}${callback.pathname}${callback.search}`, {
-      headers: { Cookie: cookie },
-      redirect: 'manual',
-    });
+    await signInOverHttp(url, MEMBER);
   }
 
   /** Every interaction as "account title start", sorted; [] while the API is not answering. */

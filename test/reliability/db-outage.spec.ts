@@ -11,7 +11,7 @@ import {
   startPrivatePostgres,
 } from '../support/private-postgres';
 import { pushHeaders } from '../support/push';
-import { killServices, type ServiceProcess, spawnService } from '../support/service-process';
+import { killServices, type ServiceProcess, signInOverHttp, spawnService } from '../support/service-process';
 
 const MEMBERS = 5;
 const OUTAGE_MS = 10_000;
@@ -84,19 +84,6 @@ interface Outcome {
       });
     const ready = async () => (await fetch(`${url}/readyz`).catch(() => null))?.status ?? null;
 
-    async function signIn(email: string) {
-      const start = await fetch(`${url}/auth/google`, { redirect: 'manual' });
-      const cookie = start.headers.getSetCookie()[0]!.split(';')[0]!;
-      sandbox.setConsentingUser(email);
-      const consent = await fetch(start.headers.get('location')!, { redirect: 'manual' });
-      const callback = new URL(consent.headers.get('location')!);
-      const done = await fetch(`${url}${callback.pathname}${callback.search}`, {
-        headers: { Cookie: cookie },
-        redirect: 'manual',
-      });
-      expect(done.status).toBe(302);
-    }
-
     /** Every interaction as "account title start" (duplicates kept, so that they show). */
     async function interactions(): Promise<string[]> {
       const lines: string[] = [];
@@ -161,7 +148,7 @@ interface Outcome {
       );
       for (let i = 0; i < MEMBERS; i++) {
         sandbox.addUser({ email: member(i) });
-        await signIn(member(i));
+        await signInOverHttp(url, member(i));
       }
       // Every first full sync done: from here on only pushes start syncs.
       await eventually(async () => {

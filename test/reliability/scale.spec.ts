@@ -18,11 +18,11 @@ import { TypeOrmChannelRepository } from '../../src/adapters/persistence/typeorm
 import { TypeOrmMemberRepository } from '../../src/adapters/persistence/typeorm-member.repository';
 import { TypeOrmSyncQueue } from '../../src/adapters/persistence/typeorm-sync-queue';
 import type { GoogleCredentials } from '../../src/application/ports/calendar-gateway.port';
-import { withClient } from '../support/databases';
+import { databaseUrl as databaseUrlOn, withClient } from '../support/databases';
 import { at, eventually, freePort } from '../support/e2e';
 import { RecordingLogger } from '../support/logger';
 import { busiestWindow } from '../support/windows';
-import { killServices, type ServiceProcess, spawnService } from '../support/service-process';
+import { killServices, type ServiceProcess, signInOverHttp, spawnService } from '../support/service-process';
 
 const CALENDARS = 2000;
 /** Signed in through the sandbox's consent page, half on each instance; the others are seeded (see `seed`). */
@@ -162,31 +162,7 @@ function compileService(): string {
   let db: Client | null = null;
   let startedAt = 0;
 
-  const databaseUrl = () => {
-    const url = new URL(serverUrl!);
-    url.pathname = `/${database}`;
-    return url.toString();
-  };
-
-  /** The whole sign-in, as a browser makes it: /auth/google, the consent page's form posted, the callback. */
-  async function signIn(instance: Instance, email: string) {
-    const start = await fetch(`${instance.url}/auth/google`, { redirect: 'manual' });
-    const cookie = start.headers.getSetCookie()[0]!.split(';')[0]!;
-    const authorize = new URL(start.headers.get('location')!);
-    const form = new URLSearchParams(authorize.searchParams);
-    form.set('email', email);
-    const consent = await fetch(`${authorize.origin}${authorize.pathname}/approve`, {
-      method: 'POST',
-      body: form,
-      redirect: 'manual',
-    });
-    const callback = new URL(consent.headers.get('location')!);
-    const done = await fetch(`${instance.url}${callback.pathname}${callback.search}`, {
-      headers: { Cookie: cookie },
-      redirect: 'manual',
-    });
-    if (done.status !== 302) throw new Error(`sign-in of ${email} answered ${done.status}`);
-  }
+  const databaseUrl = () => databaseUrlOn(serverUrl!, database);
 
   /**
    * Members connected more directly (2,000 sign-ins take ~100 s here, serialised on the matching lock): each is
@@ -335,7 +311,7 @@ function compileService(): string {
       ...Array.from({ length: 4 }, async () => {
         while (next < SIGNED_IN) {
           const i = next++;
-          await signIn(instances[i % 2]!, emails[i]!);
+          await signInOverHttp(instances[i % 2]!.url, emails[i]!);
         }
       }),
     ]);

@@ -103,3 +103,10 @@ export async function resetData(dataSource: DataSource): Promise<void> {
     'TRUNCATE accounts, account_domains, contacts, members, oauth_states, meetings, calendar_events, interactions, channels, job_runs, google_call_slots',
   );
 }
+
+/** `serverUrl` pointed at another database of the same server. */
+export function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}

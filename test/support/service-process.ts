@@ -73,3 +73,27 @@ export function spawnService(
   listening.catch(() => undefined);
   return { child, stdout: () => out, stderr: () => err, listening, exited };
 }
+
+/**
+ * Signs `email` in to a running service as a browser does: `/auth/google`, the sandbox's consent form posted as
+ * `email` (so that sign-ins may run at once, unlike with the sandbox's single consenting user), then the callback
+ * with the state cookie. Throws unless the service redirects to the profile.
+ */
+export async function signInOverHttp(serviceUrl: string, email: string): Promise<void> {
+  const start = await fetch(`${serviceUrl}/auth/google`, { redirect: 'manual' });
+  const cookie = start.headers.getSetCookie()[0]!.split(';')[0]!;
+  const authorize = new URL(start.headers.get('location')!);
+  const form = new URLSearchParams(authorize.searchParams);
+  form.set('email', email);
+  const consent = await fetch(`${authorize.origin}${authorize.pathname}/approve`, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+  });
+  const callback = new URL(consent.headers.get('location')!);
+  const done = await fetch(`${serviceUrl}${callback.pathname}${callback.search}`, {
+    headers: { Cookie: cookie },
+    redirect: 'manual',
+  });
+  if (done.status !== 302) throw new Error(`sign-in of ${email} answered ${done.status}`);
+}
