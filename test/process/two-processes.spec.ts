@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 
@@ -23,7 +24,8 @@ interface Instance {
 (serverUrl ? describe : describe.skip)('two service processes on one PostgreSQL', () => {
   const database = `two_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const sandbox = new GoogleSandbox();
-  const sandboxServer = sandbox.app.listen(0, '127.0.0.1');
+  // Opened in beforeAll: a skipped suite runs this body too, and a server opened here kept jest from exiting.
+  let sandboxServer: Server;
   let instances: Instance[] = [];
 
   const admin = (instance: Instance, path: string, init: RequestInit = {}) =>
@@ -35,6 +37,7 @@ interface Instance {
   const databaseUrl = () => databaseUrlOn(serverUrl!, database);
 
   beforeAll(async () => {
+    sandboxServer = sandbox.app.listen(0, '127.0.0.1');
     await once(sandboxServer, 'listening');
     await withClient(serverUrl!, (client) => client.query(`CREATE DATABASE "${database}"`));
     const googleBase = `http://127.0.0.1:${(sandboxServer.address() as AddressInfo).port}`;

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 
@@ -70,7 +71,8 @@ interface Outcome {
   `database outage on a private PostgreSQL cluster${skipReason === null ? '' : ` (skipped: ${skipReason})`}`,
   () => {
     const sandbox = new GoogleSandbox();
-    const sandboxServer = sandbox.app.listen(0, '127.0.0.1');
+    // Opened in beforeAll: a skipped suite runs this body too, and a server opened here kept jest from exiting.
+    let sandboxServer: Server;
     let cluster: PrivatePostgres | null = null;
     let service: ServiceProcess | null = null;
     let pid: number | undefined;
@@ -121,6 +123,7 @@ interface Outcome {
         .join('\n');
 
     beforeAll(async () => {
+      sandboxServer = sandbox.app.listen(0, '127.0.0.1');
       await once(sandboxServer, 'listening');
       cluster = await startPrivatePostgres(binDir!);
       const port = await freePort();

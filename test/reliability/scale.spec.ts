@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -156,7 +157,8 @@ function compileService(): string {
     next();
   });
   host.use(sandbox.app);
-  const sandboxServer = host.listen(0, '127.0.0.1');
+  // Opened in beforeAll: a skipped suite runs this body too, and a server opened here kept jest from exiting.
+  let sandboxServer: Server;
   let compiled: string | null = null;
   let instances: Instance[] = [];
   let db: Client | null = null;
@@ -208,6 +210,7 @@ function compileService(): string {
   }
 
   beforeAll(async () => {
+    sandboxServer = host.listen(0, '127.0.0.1');
     await once(sandboxServer, 'listening');
     await withClient(serverUrl!, (client) => client.query(`CREATE DATABASE "${database}"`));
     compiled = compileService();
