@@ -93,7 +93,7 @@ async function measure(target: DatabaseTarget, latencyMs: number): Promise<strin
     sandbox.setConsentingUser(MEMBER);
 
     const consent = async () => {
-      const start = await container.get(StartSignIn).execute();
+      const start = container.get(StartSignIn).execute();
       const answer = await fetch(start.redirectUrl, { redirect: 'manual' });
       return { start, code: new URL(answer.headers.get('location')!).searchParams.get('code')! };
     };

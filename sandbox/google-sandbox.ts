@@ -9,7 +9,7 @@ import { oauthRouter } from './oauth.router';
 import { PushSender, type PushRetry } from './push-sender';
 import { requestLog } from './request-context';
 import { Timers } from './timers';
-import { type FaultSpec, type StormSpec, TrafficControl } from './traffic-control';
+import { type FaultSpec, type Gate, type StormSpec, TrafficControl } from './traffic-control';
 import type {
   GoogleEvent,
   PushResult,
@@ -33,7 +33,7 @@ export type {
   SandboxRequest,
   SandboxUser,
 } from './types';
-export type { FaultSpec, StormSpec } from './traffic-control';
+export type { FaultSpec, Gate, StormSpec } from './traffic-control';
 export type { PushRetry } from './push-sender';
 
 export interface SandboxOptions {
@@ -179,6 +179,11 @@ export class GoogleSandbox {
 
   stopStorm(): void {
     this.traffic.stopStorm();
+  }
+
+  /** Holds the next request whose URL (relative to the sandbox, with its query) matches, until released. */
+  hold(pathPattern: RegExp): Gate {
+    return this.traffic.hold(pathPattern);
   }
 
   setLatency(ms: number): void {

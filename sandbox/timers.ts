@@ -7,6 +7,11 @@ export class Timers {
     return this.controller.signal.aborted;
   }
 
+  /** Resolves at `close()`. */
+  readonly closing: Promise<void> = new Promise((resolve) =>
+    this.controller.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+
   /** Aborted by `close()`. */
   get signal(): AbortSignal {
     return this.controller.signal;

@@ -26,6 +26,13 @@ export interface StormSpec {
   seed?: number;
 }
 
+/** A request held by the sandbox until the test lets it go: a worker paused mid-call, without sleeps. */
+export interface Gate {
+  /** Resolves when a matching request arrived and is being held. */
+  reached: Promise<void>;
+  release(): void;
+}
+
 const CALENDAR_API = /^\/calendar\/v3\//;
 const DELAYED = /^\/(calendar\/v3\/|token$)/;
 
@@ -34,6 +41,7 @@ export class TrafficControl {
   latencyMs = 0;
   private readonly faults: Array<{ spec: FaultSpec; remaining: number }> = [];
   private storm: { spec: StormSpec; random: () => number } | null = null;
+  private readonly gates: Array<{ pattern: RegExp; arrived: () => void; released: Promise<void> }> = [];
 
   constructor(private readonly timers: Timers) {}
 
@@ -53,7 +61,23 @@ export class TrafficControl {
     this.storm = null;
   }
 
+  /** Holds the next request whose URL (path and query) matches until `release()` (or the sandbox closes). */
+  hold(pattern: RegExp): Gate {
+    let arrived!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.gates.push({ pattern, arrived, released: Promise.race([released, this.timers.closing]) });
+    return { reached, release };
+  }
+
   readonly middleware: RequestHandler = async (req, res, next) => {
+    const gate = this.gates.findIndex(({ pattern }) => req.url.search(pattern) >= 0);
+    if (gate >= 0) {
+      const [held] = this.gates.splice(gate, 1);
+      held!.arrived();
+      await held!.released;
+    }
     if (DELAYED.test(req.path)) await this.timers.sleep(this.latencyMs);
     const fault = this.take(req.path) ?? (await this.stormFault(req.path));
     if (fault === undefined) {

@@ -41,6 +41,8 @@ export interface Config {
   /** Calendar API calls per minute for all instances together, and for one member's credentials. */
   googleRequestsPerMinute: number;
   googleUserRequestsPerMinute: number;
+  /** Sign-in starts (GET /auth/google) allowed per client address and minute. */
+  authRateLimitPerMinute: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -134,6 +136,7 @@ const envSchema = z.object({
   // Google's default Calendar API quotas: 10,000 per minute per project, 600 per minute per user.
   GOOGLE_REQUESTS_PER_MINUTE: integer(10, 10_000_000).default(10_000),
   GOOGLE_USER_REQUESTS_PER_MINUTE: integer(10, 10_000_000).default(600),
+  AUTH_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -203,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     syncLeaseMs: e.SYNC_LEASE_SECONDS * 1000,
     googleRequestsPerMinute: e.GOOGLE_REQUESTS_PER_MINUTE,
     googleUserRequestsPerMinute: e.GOOGLE_USER_REQUESTS_PER_MINUTE,
+    authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -13,15 +13,15 @@ import { GetProfile } from './application/use-cases/get-profile.use-case';
 import { ListAccounts } from './application/use-cases/list-accounts.use-case';
 import { ListInteractions } from './application/use-cases/list-interactions.use-case';
 import { ListUnmatchedMeetings } from './application/use-cases/list-unmatched-meetings.use-case';
-import { MatchAttendees } from './application/use-cases/match-attendees.use-case';
 import { RematchMeetings } from './application/use-cases/rematch-meetings.use-case';
-import { DEFAULT_GOOGLE_RETRY, RetryPolicy, type RetryOptions } from './application/use-cases/retry-policy';
+import { DEFAULT_GOOGLE_RETRY, RetryPolicy, type RetryOptions } from './application/retry-policy';
+import { CheckStoredCredentials } from './application/use-cases/check-stored-credentials.use-case';
 import { HandlePushNotification } from './application/use-cases/handle-push-notification.use-case';
 import { DisconnectMember } from './application/use-cases/disconnect-member.use-case';
 import { ListConnections } from './application/use-cases/list-connections.use-case';
 import { ReconnectMember } from './application/use-cases/reconnect-member.use-case';
 import { RequestResync } from './application/use-cases/request-resync.use-case';
-import { MemberSessions } from './application/use-cases/member-sessions';
+import { MemberSessions } from './application/member-sessions';
 import { type ChannelSettings, OpenChannel } from './application/use-cases/open-channel.use-case';
 import { RenewExpiringChannels } from './application/use-cases/renew-expiring-channels.use-case';
 import { RequestSafetySync } from './application/use-cases/request-safety-sync.use-case';
@@ -31,7 +31,7 @@ import { GroupCommitInbox } from './adapters/persistence/group-commit-inbox';
 import { TypeOrmChannelRepository } from './adapters/persistence/typeorm-channel.repository';
 import { TypeOrmMetricSources } from './adapters/persistence/typeorm-metric-sources';
 import { StartSignIn } from './application/use-cases/start-sign-in.use-case';
-import { SyncCalendar } from './application/use-cases/sync-calendar.use-case';
+import { SyncCalendar, type SyncSettings } from './application/use-cases/sync-calendar.use-case';
 import { UpsertAccounts } from './application/use-cases/upsert-accounts.use-case';
 import { UpsertContacts } from './application/use-cases/upsert-contacts.use-case';
 import { AesGcmTokenCipher } from './adapters/crypto/aes-gcm-token-cipher';
@@ -86,7 +86,10 @@ export function buildContainer(infra: Infrastructure): Container {
   container
     .bind(TOKENS.AccountMatcher)
     .toConstantValue(new AccountMatcher(knowledge, config.internalDomains));
-  container.bind(TOKENS.SyncSettings).toConstantValue({ lookbackDays: config.syncLookbackDays });
+  container.bind(TOKENS.SyncSettings).toConstantValue({
+    lookbackDays: config.syncLookbackDays,
+    leaseMs: config.syncLeaseMs,
+  } satisfies SyncSettings);
   container.bind(TOKENS.RetryPolicy).toConstantValue(googleRetryPolicy(metrics));
   container.bind(TOKENS.ChannelSettings).toConstantValue({
     webhookUrl: `${config.publicUrl}${WEBHOOK_PATH}`,
@@ -100,7 +103,9 @@ export function buildContainer(infra: Infrastructure): Container {
   container.bind(TOKENS.MatchLookupRepository).toConstantValue(repositories.matchLookups);
   container.bind(TOKENS.MemberRepository).toConstantValue(repositories.members);
   container.bind(TOKENS.MeetingRepository).toConstantValue(repositories.meetings);
-  container.bind(TOKENS.OAuthStateStore).toConstantValue(new TypeOrmOAuthStateStore(dataSource.manager));
+  container
+    .bind(TOKENS.OAuthStateStore)
+    .toConstantValue(new TypeOrmOAuthStateStore(dataSource.manager, config.secretKey));
   container.bind(TOKENS.DatabaseHealth).toConstantValue(new TypeOrmDatabaseHealth(dataSource));
   const channels = new TypeOrmChannelRepository(dataSource.manager);
   const queue = new TypeOrmSyncQueue(dataSource.manager);
@@ -153,7 +158,6 @@ export function buildContainer(infra: Infrastructure): Container {
     DeleteContact,
     GetAccount,
     ListAccounts,
-    MatchAttendees,
     RematchMeetings,
     SyncCalendar,
     StartSignIn,
@@ -170,6 +174,7 @@ export function buildContainer(infra: Infrastructure): Container {
     ReconnectMember,
     RequestResync,
     ListConnections,
+    CheckStoredCredentials,
   ];
   for (const useCase of useCases) container.bind(useCase).toSelf();
   return container;

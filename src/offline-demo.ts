@@ -2,12 +2,11 @@ import type { Container } from 'inversify';
 
 import type { GoogleSandbox } from '../sandbox/google-sandbox';
 import type { AccountRepository } from './application/ports/account-repository.port';
-import type { GoogleCredentials } from './application/ports/calendar-gateway.port';
 import type { ChannelRepository } from './application/ports/channel-repository.port';
 import type { MemberRepository } from './application/ports/member-repository.port';
 import type { SyncScheduler } from './application/ports/sync-scheduler.port';
-import type { TokenCipher } from './application/ports/token-cipher.port';
 import type { Logger } from './application/ports/logger.port';
+import { MemberSessions } from './application/member-sessions';
 import { TOKENS } from './application/ports/tokens';
 import { UpsertAccounts } from './application/use-cases/upsert-accounts.use-case';
 import { UpsertContacts } from './application/use-cases/upsert-contacts.use-case';
@@ -131,18 +130,17 @@ export async function restoreOfflineConnections(
 ): Promise<void> {
   const members = container.get<MemberRepository>(TOKENS.MemberRepository);
   const channels = container.get<ChannelRepository>(TOKENS.ChannelRepository);
-  const cipher = container.get<TokenCipher>(TOKENS.TokenCipher);
+  const sessions = container.get(MemberSessions);
   const scheduler = container.get<SyncScheduler>(TOKENS.SyncScheduler);
   let restored = 0;
-  for (const connection of await members.list()) {
-    const state = await members.syncState(connection.memberId);
-    if (state === null || state.status !== 'active' || state.credentials === null) continue;
-    const credentials = JSON.parse(cipher.decrypt(state.credentials, state.memberId)) as GoogleCredentials;
-    if (credentials.refreshToken === null) continue;
-    if (!DEMO_MEMBERS.some((m) => m.email === state.email)) sandbox.addUser({ email: state.email });
-    sandbox.restoreGrant(state.email, credentials.refreshToken);
-    for (const channel of await channels.unstopped(state.memberId)) await channels.markStopped(channel.id);
-    await scheduler.requestSync(state.memberId);
+  for (const connection of await members.withCredentials()) {
+    if (connection.status !== 'active') continue;
+    const credentials = await sessions.credentialsOf(connection);
+    if (credentials?.refreshToken == null) continue;
+    if (!DEMO_MEMBERS.some((m) => m.email === connection.email)) sandbox.addUser({ email: connection.email });
+    sandbox.restoreGrant(connection.email, credentials.refreshToken);
+    await channels.stopAll(connection.memberId);
+    await scheduler.requestSync(connection.memberId);
     restored++;
   }
   if (restored > 0) logger.info('offline demo: sandbox connections restored', { members: restored });

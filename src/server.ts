@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from './application/ports/logger.port';
 import type { SyncQueue } from './application/ports/sync-queue.port';
 import { TOKENS } from './application/ports/tokens';
+import { CheckStoredCredentials } from './application/use-cases/check-stored-credentials.use-case';
 import { RematchMeetings } from './application/use-cases/rematch-meetings.use-case';
 import { RenewExpiringChannels } from './application/use-cases/renew-expiring-channels.use-case';
 import { RequestSafetySync } from './application/use-cases/request-safety-sync.use-case';
@@ -80,6 +81,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     google.listening(port);
     logger.info('service listening', { port, publicUrl: config.publicUrl });
 
+    // Credentials that no longer open (SECRET_KEY changed) show as needs_reconnect now, not at the next sync.
+    await container.get(CheckStoredCredentials).execute();
     if (google.sandbox !== null) {
       await seedOfflineDemo(google.sandbox, container, logger);
       await restoreOfflineConnections(google.sandbox, container, logger);

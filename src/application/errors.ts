@@ -25,6 +25,11 @@ export class GoogleRequestError extends DomainError {
   readonly code = 'google_request_failed';
 }
 
+/** Another worker took the calendar over (this one stalled past its lease) or the member disconnected. */
+export class SyncLeaseLostError extends DomainError {
+  readonly code = 'sync_lease_lost';
+}
+
 /** The OAuth `state` is missing, forged, expired, replayed or from another browser. */
 export class InvalidOAuthStateError extends DomainError {
   readonly code = 'invalid_oauth_state';
@@ -39,4 +44,10 @@ export const RETRYABLE_GOOGLE_ERRORS = [RateLimitedError, GoogleUnavailableError
 
 export function isRetryableGoogleError(error: unknown): error is RateLimitedError | GoogleUnavailableError {
   return error instanceof RateLimitedError || error instanceof GoogleUnavailableError;
+}
+
+/** A short sentence for admins and logs; never a token or a response body. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message.slice(0, 300);
+  return typeof error === 'string' ? error.slice(0, 300) : 'unknown error';
 }

@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
+
 import { TypeOrmRunCoordinator } from '../../src/adapters/persistence/typeorm-run-coordinator';
 import { TypeOrmSyncQueue } from '../../src/adapters/persistence/typeorm-sync-queue';
+import { SyncLeaseLostError } from '../../src/application/errors';
 import { databaseTargets, resetData, type TestDatabase } from '../support/databases';
 
 /** The database-backed coordination of jobs and syncs, on every database available here. */
@@ -44,43 +47,129 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
     expect(await queue.requestAllSpread(3_600_000)).toBe(0);
 
     await db.dataSource.query(`UPDATE members SET safety_sync_at = now() - interval '1 second'`);
-    const claims = await Promise.all(Array.from({ length: 250 }, () => queue.claim(60_000, 1_000)));
-    const claimed = claims.filter((c) => c !== null).map((c) => c.memberId);
+    const claims = await Promise.all(
+      Array.from({ length: 250 }, () => queue.claim(randomUUID(), 60_000, 1_000)),
+    );
+    const claimed = claims.filter((c) => c !== null).map((c) => c.lease.memberId);
     expect(claimed).toHaveLength(200);
     expect(new Set(claimed).size).toBe(200);
   });
 
-  it('holds a second request until the minimum interval after the start has passed', async () => {
+  async function oneMember(): Promise<string> {
     await addMembers(1);
-    const queue = new TypeOrmSyncQueue(db.dataSource.manager);
     const [member] = await db.dataSource.query<{ id: string }[]>('SELECT id FROM members');
-    const id = member!.id;
+    return member!.id;
+  }
+
+  it('holds a second request until the minimum interval after the start has passed', async () => {
+    const id = await oneMember();
+    const queue = new TypeOrmSyncQueue(db.dataSource.manager);
     await queue.request(id, false);
-    expect(await queue.claim(60_000, 60_000)).toMatchObject({ memberId: id, full: false });
+    const first = await queue.claim(randomUUID(), 60_000, 60_000);
+    expect(first).toMatchObject({ lease: { memberId: id }, full: false });
     await queue.request(id, true);
-    await queue.finish(id, null);
-    expect(await queue.claim(60_000, 60_000)).toBeNull();
+    await queue.finish(first!.lease, null);
+    expect(await queue.claim(randomUUID(), 60_000, 60_000)).toBeNull();
     expect((await queue.nextDueAt())!.getTime()).toBeGreaterThan(Date.now() + 50_000);
     await db.dataSource.query(`UPDATE members SET next_sync_at = now() - interval '1 second'`);
-    expect(await queue.claim(60_000, 60_000)).toMatchObject({ memberId: id, full: true });
+    expect(await queue.claim(randomUUID(), 60_000, 60_000)).toMatchObject({
+      lease: { memberId: id },
+      full: true,
+    });
   });
 
   it('keeps a request whose sync crashed, and one made during a sync, for the next sync', async () => {
-    await addMembers(1);
+    const id = await oneMember();
     const queue = new TypeOrmSyncQueue(db.dataSource.manager);
-    const [member] = await db.dataSource.query<{ id: string }[]>('SELECT id FROM members');
-    const id = member!.id;
     await queue.request(id, false);
-    expect(await queue.claim(60_000, 0)).not.toBeNull();
+    expect(await queue.claim(randomUUID(), 60_000, 0)).not.toBeNull();
     // The worker dies: no finish. Once its lease lapses, the request is claimed again.
     await db.dataSource.query(`UPDATE members SET sync_lease_until = now() - interval '1 second'`);
-    expect(await queue.claim(60_000, 0)).toMatchObject({ memberId: id });
+    const second = await queue.claim(randomUUID(), 60_000, 0);
+    expect(second).toMatchObject({ lease: { memberId: id } });
 
     await queue.request(id, false); // a push during that sync
-    await queue.finish(id, null);
-    expect(await queue.claim(60_000, 0)).toMatchObject({ memberId: id });
-    await queue.finish(id, null);
-    expect(await queue.claim(60_000, 0)).toBeNull();
+    await queue.finish(second!.lease, null);
+    const third = await queue.claim(randomUUID(), 60_000, 0);
+    expect(third).toMatchObject({ lease: { memberId: id } });
+    await queue.finish(third!.lease, null);
+    expect(await queue.claim(randomUUID(), 60_000, 0)).toBeNull();
+  });
+
+  describe('a lease has an owner', () => {
+    /** The worker that stalled: its lease ran out (the database clock moved past it) and another took over. */
+    async function staleAndCurrent(queue: TypeOrmSyncQueue, id: string) {
+      await queue.request(id, true);
+      const stale = (await queue.claim(randomUUID(), 60_000, 0))!;
+      await db.dataSource.query(`UPDATE members SET sync_lease_until = now() - interval '1 second'`);
+      const current = (await queue.claim(randomUUID(), 60_000, 0))!;
+      expect(current.lease.owner).not.toBe(stale.lease.owner);
+      return { stale: stale.lease, current: current.lease };
+    }
+
+    const lease = async () =>
+      (
+        await db.dataSource.query<{ owner: string | null; until: Date | null }[]>(
+          'SELECT sync_lease_owner AS owner, sync_lease_until AS until FROM members',
+        )
+      )[0]!;
+
+    it("refuses every write of a worker that stalled past its lease, and never releases the other's", async () => {
+      const id = await oneMember();
+      const queue = new TypeOrmSyncQueue(db.dataSource.manager);
+      const { stale, current } = await staleAndCurrent(queue, id);
+
+      await expect(queue.beginFullSync(stale)).rejects.toThrow(SyncLeaseLostError);
+      await expect(db.dataSource.transaction((tx) => new TypeOrmSyncQueue(tx).hold(stale))).rejects.toThrow(
+        SyncLeaseLostError,
+      );
+      await expect(queue.completeSync(stale, 'stale-token', new Date())).rejects.toThrow(SyncLeaseLostError);
+      expect(await queue.extendLease(stale, 60_000)).toBe(false);
+      await queue.finish(stale, { retryAt: new Date(Date.now() + 60_000) });
+      await queue.release(stale);
+      expect(await lease()).toMatchObject({ owner: current.owner, until: expect.any(Date) });
+
+      // The current owner is obeyed.
+      await db.dataSource.transaction((tx) => new TypeOrmSyncQueue(tx).hold(current));
+      expect(await queue.beginFullSync(current)).toBe(1);
+      await queue.completeSync(current, 'current-token', new Date());
+      expect(await queue.extendLease(current, 60_000)).toBe(true);
+      await queue.finish(current, null);
+      const [row] = await db.dataSource.query<{ token: string; failures: number }[]>(
+        'SELECT sync_token AS token, sync_failures AS failures FROM members',
+      );
+      expect(row).toEqual({ token: 'current-token', failures: 0 });
+      expect(await lease()).toEqual({ owner: null, until: null });
+    });
+
+    it('keeps a full-sync request until a full sync has begun, not when it is claimed', async () => {
+      const id = await oneMember();
+      const queue = new TypeOrmSyncQueue(db.dataSource.manager);
+      await queue.request(id, true);
+      expect(await queue.claim(randomUUID(), 60_000, 0)).toMatchObject({ full: true });
+      // The worker dies before the full sync begins: the next claim is still a full one.
+      await db.dataSource.query(`UPDATE members SET sync_lease_until = now() - interval '1 second'`);
+      const next = (await queue.claim(randomUUID(), 60_000, 0))!;
+      expect(next.full).toBe(true);
+      await queue.beginFullSync(next.lease);
+      await queue.finish(next.lease, { retryAt: new Date() });
+      const [row] = await db.dataSource.query<{ full: boolean }[]>(
+        'SELECT full_sync_requested AS full FROM members',
+      );
+      expect(row!.full).toBe(false);
+    });
+
+    it('lets a sync outside the worker take a free lease only', async () => {
+      const id = await oneMember();
+      const queue = new TypeOrmSyncQueue(db.dataSource.manager);
+      const taken = await queue.acquire(id, randomUUID(), 60_000);
+      expect(taken).not.toBeNull();
+      expect(await queue.acquire(id, randomUUID(), 60_000)).toBeNull();
+      await queue.request(id, false);
+      expect(await queue.claim(randomUUID(), 60_000, 0)).toBeNull();
+      await queue.release(taken!);
+      expect(await queue.claim(randomUUID(), 60_000, 0)).not.toBeNull();
+    });
   });
 
   it('releases every lease at a single-instance start', async () => {
@@ -89,8 +178,8 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
       `UPDATE members SET sync_requested_at = now(), sync_lease_until = now() + interval '1 hour'`,
     );
     const queue = new TypeOrmSyncQueue(db.dataSource.manager);
-    expect(await queue.claim(60_000, 0)).toBeNull();
+    expect(await queue.claim(randomUUID(), 60_000, 0)).toBeNull();
     await queue.releaseAllLeases();
-    expect(await queue.claim(60_000, 0)).not.toBeNull();
+    expect(await queue.claim(randomUUID(), 60_000, 0)).not.toBeNull();
   });
 });

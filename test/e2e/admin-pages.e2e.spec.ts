@@ -95,9 +95,11 @@ describe('admin pages', () => {
     await request(e.t.app).get('/admin').expect(302).expect('Location', '/profile');
   });
 
-  it('signs out', async () => {
+  it('signs out with the form of the page, and not without its token', async () => {
     const { agent } = await e.signIn(member);
-    const res = await agent.post('/auth/sign-out').expect(303);
+    await agent.post('/auth/sign-out').type('form').send({}).expect(403);
+    const csrf = /name="csrf" value="([^"]+)"/.exec((await agent.get('/profile')).text)![1]!;
+    const res = await agent.post('/auth/sign-out').type('form').send({ csrf }).expect(303);
     expect(([] as string[]).concat(res.headers['set-cookie'] ?? []).join()).toMatch(/sid=;/);
     expect((await agent.get('/profile')).text).toContain('Connect Google Calendar');
   });

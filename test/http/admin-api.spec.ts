@@ -1,6 +1,6 @@
 import request from 'supertest';
 
-import { MAX_BATCH_ROWS } from '../../src/application/use-cases/batch-limits';
+import { MAX_BATCH_ROWS } from '../../src/application/batch-limits';
 import { auth, startTestApp, type TestApp } from '../support/app';
 import { databaseTargets, resetData } from '../support/databases';
 

@@ -194,8 +194,10 @@ function compileService(): string {
               expiryDate: null,
               scope: CALENDAR_READONLY_SCOPE,
             };
-            const id = await members.connect(email, 'UTC');
-            await members.storeCredentials(id, cipher.encrypt(JSON.stringify(credentials), id));
+            const member = await members.enrol(email, 'UTC');
+            const id = member.memberId;
+            member.signedIn(cipher.encrypt(JSON.stringify(credentials), id));
+            await members.save(member);
             await queue.request(id, true);
             // No sign-in opens its channel: as once the claim of a sign-in whose opening failed has lapsed.
             await channels.releaseMember(id);

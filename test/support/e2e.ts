@@ -10,7 +10,7 @@ import request from 'supertest';
 import { GoogleSandbox, type SandboxOptions } from '../../sandbox/google-sandbox';
 import { endpointsAt, type GoogleClientSettings } from '../../src/adapters/google/google-endpoints';
 import { TOKENS } from '../../src/application/ports/tokens';
-import { RetryPolicy } from '../../src/application/use-cases/retry-policy';
+import { RetryPolicy } from '../../src/application/retry-policy';
 import { SyncCalendar, type SyncOutcome } from '../../src/application/use-cases/sync-calendar.use-case';
 import { auth, startTestApp, type TestApp } from './app';
 import type { DatabaseTarget } from './databases';

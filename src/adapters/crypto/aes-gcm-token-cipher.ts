@@ -26,7 +26,8 @@ export class AesGcmTokenCipher implements TokenCipher {
     return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
   }
 
-  decrypt(ciphertext: Buffer, context: string): string {
+  decrypt(sealed: Uint8Array, context: string): string {
+    const ciphertext = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
     if (ciphertext.length < 1 + IV_BYTES + TAG_BYTES || ciphertext[0] !== VERSION) {
       throw new Error('stored credentials are not in a known format');
     }

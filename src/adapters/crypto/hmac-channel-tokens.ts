@@ -1,6 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 import type { ChannelTokens } from '../../application/ports/channel-tokens.port';
+import { sameSecret } from './constant-time';
 import { deriveKey } from './key-derivation';
 
 /** HMAC-SHA256(key derived from SECRET_KEY, channel id), base64url: forged channel tokens fail without a lookup. */
@@ -16,8 +17,6 @@ export class HmacChannelTokens implements ChannelTokens {
   }
 
   verify(channelId: string, token: string): boolean {
-    const expected = Buffer.from(this.sign(channelId));
-    const given = Buffer.from(token);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return sameSecret(token, this.sign(channelId));
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { MAX_BATCH_ROWS } from '../../application/use-cases/batch-limits';
+import { MAX_BATCH_ROWS } from '../../application/batch-limits';
 import type { Account, Contact } from '../../domain/account';
 import { Email, EmailDomain } from '../../domain/email';
 

@@ -31,7 +31,7 @@ import { openApiDocument } from './openapi';
 import { webhookRouter } from './webhook.router';
 import { authRouter } from './auth.router';
 import { profileRouter } from './profile.router';
-import { Sessions } from './session';
+import { parseCookies, Sessions } from './session';
 import { errorHandler, notFoundHandler } from './errors';
 import { operationsRouter } from './operations.router';
 import { requestLogging } from './request-logging';
@@ -62,6 +62,7 @@ export function createApp(container: Container, mount: (app: Express) => void = 
     }),
   );
   app.use(webhookRouter({ handle: container.get(HandlePushNotification), metrics, logger }));
+  app.use(parseCookies);
   const sessions = new Sessions(config.secretKey, config.publicUrl.startsWith('https:'));
   app.get('/', (_req, res) => res.redirect(302, '/profile'));
   app.use(
@@ -70,6 +71,7 @@ export function createApp(container: Container, mount: (app: Express) => void = 
       completeSignIn: container.get(CompleteSignIn),
       sessions,
       logger,
+      startsPerMinute: config.authRateLimitPerMinute,
     }),
   );
   app.use(

@@ -1,36 +1,46 @@
 import { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
 
+import { describeError } from '../../application/errors';
 import type { Logger } from '../../application/ports/logger.port';
 import type { CompleteSignIn } from '../../application/use-cases/complete-sign-in.use-case';
-import { OAUTH_STATE_TTL_MS, type StartSignIn } from '../../application/use-cases/start-sign-in.use-case';
+import type { StartSignIn } from '../../application/use-cases/start-sign-in.use-case';
 import { DomainError } from '../../domain/errors';
+import { httpStatusOf, RETRY_AFTER_SECONDS } from './errors';
 import { protectedForm } from './forms';
 import { html, page } from './html';
 import type { Sessions } from './session';
-
-const STATUS_BY_CODE: Record<string, number> = {
-  invalid_oauth_state: 400,
-  consent_failed: 400,
-  grant_revoked: 400,
-  rate_limited: 503,
-  google_unavailable: 503,
-  google_request_failed: 502,
-};
 
 export interface AuthDependencies {
   startSignIn: StartSignIn;
   completeSignIn: CompleteSignIn;
   sessions: Sessions;
   logger: Logger;
+  /** AUTH_RATE_LIMIT_PER_MINUTE */
+  startsPerMinute: number;
 }
 
 /** Member sign-in with Google (CONTRACT.md "Member sign-in"). Answers are pages: a browser is on the other end. */
 export function authRouter(deps: AuthDependencies): Router {
   const router = Router();
 
-  router.get('/auth/google', async (_req, res) => {
-    const start = await deps.startSignIn.execute();
-    deps.sessions.rememberState(res, start.state, OAUTH_STATE_TTL_MS);
+  // Per client address and instance, in memory: a start costs no database work, this bounds the rest.
+  const startLimit = rateLimit({
+    windowMs: 60_000,
+    limit: deps.startsPerMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res) => {
+      res
+        .status(429)
+        .type('html')
+        .send(failurePage('Too many sign-in attempts', 'Wait a minute, then try again.'));
+    },
+  });
+
+  router.get('/auth/google', startLimit, (_req, res) => {
+    const start = deps.startSignIn.execute();
+    deps.sessions.rememberState(res, start.state, start.expiresAt.getTime() - Date.now());
     res.redirect(302, start.redirectUrl);
   });
 
@@ -55,9 +65,15 @@ export function authRouter(deps: AuthDependencies): Router {
       deps.sessions.signIn(res, member.memberId);
       res.redirect(302, '/profile');
     } catch (error) {
-      if (!(error instanceof DomainError) || STATUS_BY_CODE[error.code] === undefined) throw error;
+      if (!(error instanceof DomainError)) {
+        deps.logger.error('sign-in failed unexpectedly', { error: describeError(error) });
+        res.status(500).type('html').send(failurePage('Sign-in failed', 'Something went wrong on our side.'));
+        return;
+      }
+      const status = httpStatusOf(error);
       deps.logger.warn('sign-in failed', { code: error.code, error: error.message });
-      res.status(STATUS_BY_CODE[error.code]!).type('html').send(failurePage('Sign-in failed', error.message));
+      if (status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      res.status(status).type('html').send(failurePage('Sign-in failed', error.message));
     }
   });
 

@@ -4,10 +4,28 @@ import { ZodError } from 'zod';
 import type { Logger } from '../../application/ports/logger.port';
 import { DomainError, ValidationFailedError, type ValidationIssue } from '../../domain/errors';
 
+/**
+ * The HTTP status of each error code. 5xx only for what fails on our side or Google's: malformed input is a 400,
+ * Google unreachable or rate limiting a 503 with Retry-After, Google refusing a request of ours a 502.
+ */
 const STATUS_BY_CODE: Record<string, number> = {
   validation_failed: 400,
+  invalid_oauth_state: 400,
+  consent_failed: 400,
   not_found: 404,
+  grant_revoked: 409,
+  sync_lease_lost: 409,
+  rate_limited: 503,
+  google_unavailable: 503,
+  google_request_failed: 502,
 };
+
+/** What a 503 asks clients to wait before trying again. */
+export const RETRY_AFTER_SECONDS = 30;
+
+export function httpStatusOf(error: DomainError): number {
+  return STATUS_BY_CODE[error.code] ?? 400;
+}
 
 /** Body of every error answer: a stable `error` code, a sentence, and for 400s the reasons. */
 export interface ErrorBody {
@@ -47,7 +65,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (error instanceof DomainError) {
-      res.status(STATUS_BY_CODE[error.code] ?? 400).json({ error: error.code, message: error.message });
+      const status = httpStatusOf(error);
+      if (status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      res.status(status).json({ error: error.code, message: error.message } satisfies ErrorBody);
       return;
     }
     const status = httpErrorStatus(error);

@@ -15,7 +15,7 @@ const STATUS_TEXT = {
 const STATUS_HELP = {
   active: 'Your meetings are recorded on the accounts you meet, usually within seconds of a change.',
   needs_reconnect:
-    'Google no longer lets us read your calendar (access was revoked or expired). Reconnect to resume.',
+    'We can no longer read your calendar with the access you gave (see the problem below). Reconnect to resume.',
   disconnected: 'Your calendar is not connected. Meetings recorded before stay on their accounts.',
 } as const;
 

@@ -1,26 +1,21 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
-import type { Request, Response } from 'express';
+import cookieParser from 'cookie-parser';
+import type { Request, RequestHandler, Response } from 'express';
 
+import { sameSecret } from '../crypto/constant-time';
 import { deriveKey } from '../crypto/key-derivation';
 
 const SESSION_COOKIE = 'sid';
 const STATE_COOKIE = 'oauth_state';
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60_000;
 
-/** Reads one cookie from the request header (no cookie-parser needed for two cookies). */
-export function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) {
-      try {
-        return decodeURIComponent(rest.join('='));
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
+/** Parses the Cookie header into `req.cookies`; mounted where sessions are read, not on the webhook. */
+export const parseCookies: RequestHandler = cookieParser();
+
+function cookie(req: Request, name: string): string | undefined {
+  const value = (req.cookies as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**
@@ -49,34 +44,31 @@ export class Sessions {
   }
 
   memberId(req: Request): string | null {
-    const value = readCookie(req, SESSION_COOKIE);
+    const value = cookie(req, SESSION_COOKIE);
     const match =
       value === undefined ? null : /^([0-9a-f-]{36})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(value);
     if (match === null) return null;
     const [, memberId, expires, signature] = match;
-    const expected = Buffer.from(this.sign(`${memberId}.${expires}`));
-    if (!timingSafeEqual(Buffer.from(signature!), expected)) return null;
+    if (!sameSecret(signature!, this.sign(`${memberId}.${expires}`))) return null;
     if (Number(expires) * 1000 <= this.now().getTime()) return null;
     return memberId!;
   }
 
   /** The anti-CSRF token of this session, for the hidden field of every form. */
   csrfToken(req: Request): string | null {
-    const value = readCookie(req, SESSION_COOKIE);
+    const value = cookie(req, SESSION_COOKIE);
     return value === undefined || this.memberId(req) === null ? null : this.sign(`csrf:${value}`);
   }
 
   /**
-   * A form POST is accepted with this session's token. Requests with neither Origin nor Referer come from no
-   * browser (curl, scripts): a forged cross-site request always has one, so they need no token.
+   * A form POST made in a browser session must carry that session's token, whatever its headers say (a request
+   * without Origin or Referer may still come from a browser). Without a session there is nothing to forge: the
+   * handler itself answers that the member is not signed in.
    */
   csrfOk(req: Request, token: unknown): boolean {
-    if (req.get('origin') === undefined && req.get('referer') === undefined) return true;
+    if (this.memberId(req) === null) return true;
     const expected = this.csrfToken(req);
-    if (expected === null || typeof token !== 'string') return false;
-    const a = Buffer.from(token);
-    const b = Buffer.from(expected);
-    return a.length === b.length && timingSafeEqual(a, b);
+    return expected !== null && typeof token === 'string' && sameSecret(token, expected);
   }
 
   /** Binds an OAuth state to this browser for the sign-in round trip. */
@@ -85,7 +77,7 @@ export class Sessions {
   }
 
   browserState(req: Request): string | undefined {
-    return readCookie(req, STATE_COOKIE);
+    return cookie(req, STATE_COOKIE);
   }
 
   forgetState(res: Response): void {

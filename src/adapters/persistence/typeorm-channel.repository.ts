@@ -22,16 +22,22 @@ const toRef = (row: ChannelRow): ChannelRef => ({
 export class TypeOrmChannelRepository implements ChannelRepository {
   constructor(private readonly db: EntityManager) {}
 
-  async insert(channel: ChannelRef & { expiresAt: Date }): Promise<void> {
-    // A live channel stored ends the claim of whoever was opening it (a sign-in's: see MemberRepository.connect);
-    // a renewal run also releases its claim when done.
-    await this.db.query(
-      `WITH stored AS (
-         INSERT INTO channels (id, member_id, resource_id, expires_at) VALUES ($1, $2, $3, $4)
+  async insert(channel: ChannelRef & { expiresAt: Date }, connectionVersion: number): Promise<boolean> {
+    // A live channel stored ends the claim of whoever was opening it (a sign-in's: see MemberRepository.enrol);
+    // a renewal run also releases its claim when done. FOR KEY SHARE waits for a Disconnect being saved.
+    const [rows] = await this.db.query<[{ id: string }[], number]>(
+      `WITH member AS (
+         SELECT id FROM members WHERE id = $2 AND version = $5 AND status = 'active' FOR KEY SHARE
+       ), stored AS (
+         INSERT INTO channels (id, member_id, resource_id, expires_at)
+         SELECT $1::uuid, id, $3::text, $4::timestamptz FROM member
+         RETURNING member_id
        )
-       UPDATE members SET channel_claimed_until = NULL WHERE id = $2`,
-      [channel.id, channel.memberId, channel.resourceId, channel.expiresAt],
+       UPDATE members SET channel_claimed_until = NULL WHERE id IN (SELECT member_id FROM stored)
+       RETURNING id`,
+      [channel.id, channel.memberId, channel.resourceId, channel.expiresAt, connectionVersion],
     );
+    return rows.length === 1;
   }
 
   async supersedeOthers(memberId: string, keepId: string): Promise<ChannelRef[]> {
@@ -57,8 +63,8 @@ export class TypeOrmChannelRepository implements ChannelRepository {
   }
 
   async stopBacklog(limit: number): Promise<ChannelRef[]> {
-    // Stops that failed, or that a crash left undone (a minute on): not those the renewal that superseded the
-    // channel is making now, which another run stopped a second time (found by test/reliability/scale.spec.ts).
+    // Stops that failed, or that a crash left undone (a minute on); not those the renewal that superseded the
+    // channel is making right now, which would be stopped twice.
     const rows = await this.db.query<ChannelRow[]>(
       `SELECT id, member_id, resource_id FROM channels
        WHERE superseded_at IS NOT NULL AND stopped_at IS NULL AND expires_at > now()
@@ -69,9 +75,11 @@ export class TypeOrmChannelRepository implements ChannelRepository {
     return rows.map(toRef);
   }
 
-  async unstopped(memberId: string): Promise<ChannelRef[]> {
-    const rows = await this.db.query<ChannelRow[]>(
-      `SELECT id, member_id, resource_id FROM channels WHERE member_id = $1 AND stopped_at IS NULL AND expires_at > now()`,
+  async stopAll(memberId: string): Promise<ChannelRef[]> {
+    const [rows] = await this.db.query<[ChannelRow[], number]>(
+      `UPDATE channels SET stopped_at = now(), superseded_at = COALESCE(superseded_at, now())
+       WHERE member_id = $1 AND stopped_at IS NULL
+       RETURNING id, member_id, resource_id`,
       [memberId],
     );
     return rows.map(toRef);
@@ -84,15 +92,13 @@ export class TypeOrmChannelRepository implements ChannelRepository {
       AND NOT EXISTS (
         SELECT 1 FROM channels c
         WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL AND c.expires_at > $1::timestamptz)`;
-    // Two statements, so that the second looks at the channels again after the first has locked the members.
-    // In one, the channels were those of the statement's start: when another instance renewed a member and
-    // released it meanwhile, the lock then went through (the row's new version is re-checked, but not the
-    // channels), and the member was renewed a second time (found by test/reliability/scale.spec.ts).
+    // Two statements, so that the second looks at the channels again after the first has locked the members:
+    // within one statement the channels are those of its start, and a member that another instance renewed and
+    // released meanwhile would be renewed twice (locking re-checks the member row's new version, not its channels).
     return this.db.transaction(async (tx) => {
       // Most urgent first: members without a live channel (in a gap already, or never given one), then those
-      // whose channel expires soonest. In id order, as before, a run falling behind (channels coming due faster
-      // than it renews them, or a Google budget shared with the syncs) renewed the low ids again and again while
-      // the channels of higher ids lapsed (found by test/reliability/scale.spec.ts).
+      // whose channel expires soonest, so that a run falling behind (channels coming due faster than it renews
+      // them, or a Google budget shared with the syncs) lets no channel lapse while others renew early.
       const locked = await tx.query<{ id: string }[]>(
         `SELECT m.id FROM members m
          WHERE ${due}
@@ -130,11 +136,12 @@ export class TypeOrmChannelRepository implements ChannelRepository {
          JOIN channels c ON c.id = i.channel_id AND c.resource_id = i.resource_id
          WHERE c.stopped_at IS NULL AND c.expires_at > now()
        ), locked AS (
-         -- Rows locked in id order: concurrent batches (of other instances) then never deadlock.
+         -- Rows locked in id order: concurrent batches (of other instances) then never deadlock. NO KEY UPDATE
+         -- does not wait for a sync page being written (it holds the row FOR KEY SHARE).
          SELECT id FROM members
          WHERE status = 'active' AND id IN (SELECT member_id FROM live WHERE mark)
          ORDER BY id
-         FOR UPDATE
+         FOR NO KEY UPDATE
        ), marked AS (
          UPDATE members m SET sync_requested_at = now() FROM locked WHERE m.id = locked.id
          RETURNING m.id

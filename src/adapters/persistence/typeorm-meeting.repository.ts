@@ -62,38 +62,51 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
       match_keys: copy.matchKeys,
       source_updated: copy.meeting.sourceUpdated.toISOString(),
     }));
-    // An older copy never overwrites a newer one; `updated` tells which rows took this page's data.
-    const rows = await this.db.query<
-      { id: string; ical_uid: string; original_start: string; updated: boolean }[]
-    >(
+    // An older copy never overwrites a newer one; the rows returned are the ones that took this page's data.
+    const updated = await this.db.query<{ id: string; ical_uid: string; original_start: string }[]>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(
            ical_uid text, original_start text, title text, start_time timestamptz, duration_minutes int,
            local_date date, attendees jsonb, participants jsonb, unmatched_reason text,
            candidate_account_ids text[], match_keys text[], source_updated timestamptz)
-       ), up AS (
-         INSERT INTO meetings (ical_uid, original_start, title, start_time, duration_minutes, local_date, attendees,
-                               participants, unmatched_reason, candidate_account_ids, match_keys, source_updated)
-         SELECT ical_uid, original_start, title, start_time, duration_minutes, local_date, attendees, participants,
-                unmatched_reason, candidate_account_ids, match_keys, source_updated FROM input
-         ON CONFLICT (ical_uid, original_start) DO UPDATE SET
-           title = EXCLUDED.title, start_time = EXCLUDED.start_time, duration_minutes = EXCLUDED.duration_minutes,
-           local_date = EXCLUDED.local_date, attendees = EXCLUDED.attendees, participants = EXCLUDED.participants,
-           unmatched_reason = EXCLUDED.unmatched_reason, candidate_account_ids = EXCLUDED.candidate_account_ids,
-           match_keys = EXCLUDED.match_keys, source_updated = EXCLUDED.source_updated, needs_rematch = false, updated_at = now()
-         WHERE meetings.source_updated <= EXCLUDED.source_updated
-         RETURNING id, ical_uid, original_start
        )
-       SELECT id, ical_uid, original_start, true AS updated FROM up
-       UNION ALL
-       SELECT m.id, m.ical_uid, m.original_start, false FROM meetings m
-       JOIN input i ON i.ical_uid = m.ical_uid AND i.original_start = m.original_start
-       WHERE NOT EXISTS (SELECT 1 FROM up WHERE up.id = m.id)`,
+       INSERT INTO meetings (ical_uid, original_start, title, start_time, duration_minutes, local_date, attendees,
+                             participants, unmatched_reason, candidate_account_ids, match_keys, source_updated)
+       SELECT ical_uid, original_start, title, start_time, duration_minutes, local_date, attendees, participants,
+              unmatched_reason, candidate_account_ids, match_keys, source_updated FROM input
+       ON CONFLICT (ical_uid, original_start) DO UPDATE SET
+         title = EXCLUDED.title, start_time = EXCLUDED.start_time, duration_minutes = EXCLUDED.duration_minutes,
+         local_date = EXCLUDED.local_date, attendees = EXCLUDED.attendees, participants = EXCLUDED.participants,
+         unmatched_reason = EXCLUDED.unmatched_reason, candidate_account_ids = EXCLUDED.candidate_account_ids,
+         match_keys = EXCLUDED.match_keys, source_updated = EXCLUDED.source_updated, needs_rematch = false, updated_at = now()
+       WHERE meetings.source_updated <= EXCLUDED.source_updated
+       RETURNING id, ical_uid, original_start`,
       [JSON.stringify(input)],
     );
-    const idByKey = new Map(rows.map((row) => [JSON.stringify([row.ical_uid, row.original_start]), row]));
-    const meetingIdOf = (copy: MatchedCopy) =>
-      idByKey.get(JSON.stringify([copy.meeting.key.iCalUID, copy.meeting.key.originalStart]))!;
+    const keyOf = (iCalUID: string, originalStart: string) => JSON.stringify([iCalUID, originalStart]);
+    const idByKey = new Map(
+      updated.map((row) => [keyOf(row.ical_uid, row.original_start), { id: row.id, updated: true }]),
+    );
+    const kept = input.filter((row) => !idByKey.has(keyOf(row.ical_uid, row.original_start)));
+    if (kept.length > 0) {
+      // Meetings that kept a newer copy's data. Read by a statement of its own: under READ COMMITTED it sees a row
+      // another calendar's transaction committed while the upsert waited for it, which the upsert's own snapshot
+      // does not. The upsert locked those rows, so they are still there.
+      const rows = await this.db.query<{ id: string; ical_uid: string; original_start: string }[]>(
+        `SELECT m.id, m.ical_uid, m.original_start FROM meetings m
+         JOIN unnest($1::text[], $2::text[]) AS k(ical_uid, original_start)
+           ON k.ical_uid = m.ical_uid AND k.original_start = m.original_start`,
+        [kept.map((row) => row.ical_uid), kept.map((row) => row.original_start)],
+      );
+      for (const row of rows)
+        idByKey.set(keyOf(row.ical_uid, row.original_start), { id: row.id, updated: false });
+    }
+    const meetingIdOf = (copy: MatchedCopy) => {
+      const found = idByKey.get(keyOf(copy.meeting.key.iCalUID, copy.meeting.key.originalStart));
+      if (found === undefined)
+        throw new Error(`meeting ${copy.meeting.key.iCalUID} vanished while it was stored`);
+      return found;
+    };
 
     const moved = await this.db.query<{ meeting_id: string }[]>(
       `WITH input AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS e(event_id text, meeting_id uuid)),

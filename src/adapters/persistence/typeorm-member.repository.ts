@@ -2,12 +2,23 @@ import type { EntityManager } from 'typeorm';
 
 import type {
   ConnectionStatus,
-  MemberConnection,
+  ConnectionView,
   MemberRepository,
   SyncState,
 } from '../../application/ports/member-repository.port';
+import { MemberConnection, type ReconnectReason } from '../../domain/member-connection';
 
 interface ConnectionRow {
+  id: string;
+  email: string;
+  status: ConnectionStatus;
+  status_reason: ReconnectReason | null;
+  last_error: string | null;
+  credentials: Buffer | null;
+  version: number;
+}
+
+interface ViewRow {
   id: string;
   email: string;
   status: ConnectionStatus;
@@ -16,112 +27,108 @@ interface ConnectionRow {
   channel_expires_at: Date | null;
 }
 
-const CONNECTION_COLUMNS = `m.id, m.email, m.status, m.last_error, m.last_sync_at,
+const CONNECTION_COLUMNS = 'id, email, status, status_reason, last_error, credentials, version';
+
+const VIEW_COLUMNS = `m.id, m.email, m.status, m.last_error, m.last_sync_at,
   (SELECT max(c.expires_at) FROM channels c
    WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.expires_at > now()) AS channel_expires_at`;
 
+/** Members and their connections: the only writer of a connection's status, grant and problems. */
 export class TypeOrmMemberRepository implements MemberRepository {
   constructor(private readonly db: EntityManager) {}
 
-  async connect(email: string, timeZone: string | null): Promise<string> {
-    // The sign-in opens the member's channel next: the renewal job keeps off the member meanwhile (the claim is
-    // released when a channel is stored, or lapses after a minute if opening failed). Without it, a renewal run
-    // found the member active without a channel and opened a second one (found by
-    // test/reliability/scale.spec.ts).
-    const rows = await this.db.query<{ id: string }[]>(
+  async enrol(email: string, timeZone: string | null): Promise<MemberConnection> {
+    // A new member has no grant yet: disconnected until its sign-in saves one. The channel claim keeps renewal
+    // runs off the member while the sign-in opens its channel (released when a channel is stored, or lapsing).
+    const rows = await this.db.query<ConnectionRow[]>(
       `INSERT INTO members (email, time_zone, status, channel_claimed_until)
-       VALUES ($1, $2, 'active', now() + interval '1 minute')
+       VALUES ($1, $2, 'disconnected', now() + interval '1 minute')
        ON CONFLICT (email) DO UPDATE
-         SET status = 'active', last_error = NULL, time_zone = EXCLUDED.time_zone,
-             sync_failures = 0, next_sync_at = NULL, updated_at = now(),
+         SET time_zone = EXCLUDED.time_zone, updated_at = now(),
              channel_claimed_until = GREATEST(members.channel_claimed_until, EXCLUDED.channel_claimed_until)
-       RETURNING id`,
+       RETURNING ${CONNECTION_COLUMNS}`,
       [email, timeZone],
     );
-    return rows[0]!.id;
+    return toConnection(rows[0]!);
   }
 
-  async storeCredentials(memberId: string, encrypted: Buffer): Promise<void> {
-    await this.db.query(`UPDATE members SET credentials = $2, updated_at = now() WHERE id = $1`, [
-      memberId,
-      encrypted,
-    ]);
+  async load(memberId: string): Promise<MemberConnection | null> {
+    const rows = await this.db.query<ConnectionRow[]>(
+      `SELECT ${CONNECTION_COLUMNS} FROM members WHERE id = $1`,
+      [memberId],
+    );
+    return rows[0] === undefined ? null : toConnection(rows[0]);
+  }
+
+  async save(connection: MemberConnection): Promise<boolean> {
+    const next = connection.snapshot();
+    const epoch = connection.changesEpoch;
+    // A status or grant change locks the row FOR UPDATE: that waits for a sync page being written (which holds
+    // it FOR KEY SHARE, see TypeOrmSyncQueue.hold) and then re-checks the version, so the two never interleave.
+    const [rows] = await this.db.query<[{ version: number }[], number]>(
+      `WITH locked AS (
+         SELECT id FROM members WHERE id = $1 AND version = $2 ${epoch ? 'FOR UPDATE' : ''}
+       )
+       UPDATE members m SET
+         status = $3, status_reason = $4, last_error = $5, credentials = $6,
+         version = m.version + $7::int,
+         sync_failures = CASE WHEN $8 THEN 0 ELSE m.sync_failures END,
+         next_sync_at = CASE WHEN $8 THEN NULL ELSE m.next_sync_at END,
+         sync_token = CASE WHEN $9 THEN NULL ELSE m.sync_token END,
+         sync_requested_at = CASE WHEN $9 THEN NULL ELSE m.sync_requested_at END,
+         full_sync_requested = CASE WHEN $9 THEN false ELSE m.full_sync_requested END,
+         safety_sync_at = CASE WHEN $9 THEN NULL ELSE m.safety_sync_at END,
+         sync_lease_owner = CASE WHEN $9 THEN NULL ELSE m.sync_lease_owner END,
+         sync_lease_until = CASE WHEN $9 THEN NULL ELSE m.sync_lease_until END,
+         channel_claimed_until = CASE WHEN $9 THEN NULL ELSE m.channel_claimed_until END,
+         updated_at = now()
+       FROM locked WHERE m.id = locked.id AND m.version = $2
+       RETURNING m.version`,
+      [
+        next.memberId,
+        next.version,
+        next.status,
+        next.reason,
+        next.lastError,
+        next.credentials === null ? null : Buffer.from(next.credentials),
+        epoch ? 1 : 0,
+        connection.restartsSync,
+        connection.endsSyncWork,
+      ],
+    );
+    if (rows[0] === undefined) return false;
+    connection.saved(rows[0].version);
+    return true;
   }
 
   async syncState(memberId: string): Promise<SyncState | null> {
     const rows = await this.db.query<
-      {
-        id: string;
-        email: string;
-        status: ConnectionStatus;
+      (ConnectionRow & {
         time_zone: string | null;
         sync_token: string | null;
         full_sync_generation: number;
-        credentials: Buffer | null;
-      }[]
+      })[]
     >(
-      `SELECT id, email, status, time_zone, sync_token, full_sync_generation, credentials FROM members WHERE id = $1`,
+      `SELECT ${CONNECTION_COLUMNS}, time_zone, sync_token, full_sync_generation FROM members WHERE id = $1`,
       [memberId],
     );
     const row = rows[0];
     return row === undefined
       ? null
       : {
-          memberId: row.id,
-          email: row.email,
-          status: row.status,
+          connection: toConnection(row),
           timeZone: row.time_zone,
           syncToken: row.sync_token,
           generation: row.full_sync_generation,
-          credentials: row.credentials,
         };
   }
 
-  async beginFullSync(memberId: string): Promise<number> {
-    const [rows] = await this.db.query<[{ full_sync_generation: number }[], number]>(
-      `UPDATE members SET sync_token = NULL, full_sync_generation = full_sync_generation + 1, updated_at = now()
-       WHERE id = $1 RETURNING full_sync_generation`,
-      [memberId],
+  async withCredentials(): Promise<MemberConnection[]> {
+    const rows = await this.db.query<ConnectionRow[]>(
+      `SELECT ${CONNECTION_COLUMNS} FROM members
+       WHERE credentials IS NOT NULL AND status <> 'disconnected' ORDER BY id`,
     );
-    return rows[0]!.full_sync_generation;
-  }
-
-  async completeSync(memberId: string, syncToken: string, at: Date): Promise<void> {
-    await this.db.query(
-      `UPDATE members SET sync_token = $2, last_sync_at = $3, last_error = NULL, updated_at = now() WHERE id = $1`,
-      [memberId, syncToken, at],
-    );
-  }
-
-  async recordSyncError(memberId: string, message: string): Promise<void> {
-    await this.db.query(`UPDATE members SET last_error = $2, updated_at = now() WHERE id = $1`, [
-      memberId,
-      message,
-    ]);
-  }
-
-  async markNeedsReconnect(memberId: string, message: string): Promise<void> {
-    await this.db.query(
-      `UPDATE members SET status = 'needs_reconnect', last_error = $2, updated_at = now() WHERE id = $1`,
-      [memberId, message],
-    );
-  }
-
-  async reactivate(memberId: string): Promise<void> {
-    await this.db.query(
-      `UPDATE members SET status = 'active', last_error = NULL, sync_failures = 0, next_sync_at = NULL, updated_at = now()
-       WHERE id = $1`,
-      [memberId],
-    );
-  }
-
-  async markDisconnected(memberId: string): Promise<void> {
-    await this.db.query(
-      `UPDATE members SET status = 'disconnected', credentials = NULL, last_error = NULL, sync_token = NULL,
-              sync_requested_at = NULL, full_sync_requested = false, safety_sync_at = NULL, updated_at = now()
-       WHERE id = $1`,
-      [memberId],
-    );
+    return rows.map(toConnection);
   }
 
   async allEmails(): Promise<Set<string>> {
@@ -129,31 +136,39 @@ export class TypeOrmMemberRepository implements MemberRepository {
     return new Set(rows.map((row) => row.email));
   }
 
-  async findByEmail(email: string): Promise<MemberConnection | null> {
-    const rows = await this.db.query<ConnectionRow[]>(
-      `SELECT ${CONNECTION_COLUMNS} FROM members m WHERE m.email = $1`,
-      [email],
-    );
-    return rows[0] === undefined ? null : toConnection(rows[0]);
+  async findByEmail(email: string): Promise<ConnectionView | null> {
+    const rows = await this.db.query<ViewRow[]>(`SELECT ${VIEW_COLUMNS} FROM members m WHERE m.email = $1`, [
+      email,
+    ]);
+    return rows[0] === undefined ? null : toView(rows[0]);
   }
 
-  async get(memberId: string): Promise<MemberConnection | null> {
-    const rows = await this.db.query<ConnectionRow[]>(
-      `SELECT ${CONNECTION_COLUMNS} FROM members m WHERE m.id = $1`,
-      [memberId],
-    );
-    return rows[0] === undefined ? null : toConnection(rows[0]);
+  async get(memberId: string): Promise<ConnectionView | null> {
+    const rows = await this.db.query<ViewRow[]>(`SELECT ${VIEW_COLUMNS} FROM members m WHERE m.id = $1`, [
+      memberId,
+    ]);
+    return rows[0] === undefined ? null : toView(rows[0]);
   }
 
-  async list(): Promise<MemberConnection[]> {
-    const rows = await this.db.query<ConnectionRow[]>(
-      `SELECT ${CONNECTION_COLUMNS} FROM members m ORDER BY m.email`,
-    );
-    return rows.map(toConnection);
+  async list(): Promise<ConnectionView[]> {
+    const rows = await this.db.query<ViewRow[]>(`SELECT ${VIEW_COLUMNS} FROM members m ORDER BY m.email`);
+    return rows.map(toView);
   }
 }
 
 function toConnection(row: ConnectionRow): MemberConnection {
+  return MemberConnection.restore({
+    memberId: row.id,
+    email: row.email,
+    status: row.status,
+    reason: row.status === 'needs_reconnect' ? (row.status_reason ?? 'grant_revoked') : null,
+    lastError: row.last_error,
+    credentials: row.credentials,
+    version: row.version,
+  });
+}
+
+function toView(row: ViewRow): ConnectionView {
   return {
     memberId: row.id,
     email: row.email,

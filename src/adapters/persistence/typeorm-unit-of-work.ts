@@ -6,6 +6,7 @@ import { TypeOrmContactRepository } from './typeorm-contact.repository';
 import { TypeOrmMatchLookupRepository } from './typeorm-match-lookup.repository';
 import { TypeOrmMeetingRepository } from './typeorm-meeting.repository';
 import { TypeOrmMemberRepository } from './typeorm-member.repository';
+import { TypeOrmSyncQueue } from './typeorm-sync-queue';
 
 /** Every repository on one EntityManager: the data source's (autocommit) or a transaction's. */
 export function repositoriesOn(manager: EntityManager): TransactionScope {
@@ -15,6 +16,7 @@ export function repositoriesOn(manager: EntityManager): TransactionScope {
     matchLookups: new TypeOrmMatchLookupRepository(manager),
     members: new TypeOrmMemberRepository(manager),
     meetings: new TypeOrmMeetingRepository(manager),
+    syncs: new TypeOrmSyncQueue(manager),
   };
 }
 

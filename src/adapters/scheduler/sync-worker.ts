@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+
+import { describeError } from '../../application/errors';
 import type { Logger } from '../../application/ports/logger.port';
 import type { ClaimedSync, SyncQueue } from '../../application/ports/sync-queue.port';
 import type { SyncScheduler } from '../../application/ports/sync-scheduler.port';
@@ -75,7 +78,11 @@ export class SyncWorker implements SyncScheduler {
       const epoch = this.signal.epoch;
       try {
         const claimSentAt = Date.now();
-        const claimed = await this.queue.claim(this.options.leaseMs, this.options.minIntervalMs);
+        const claimed = await this.queue.claim(
+          randomUUID(),
+          this.options.leaseMs,
+          this.options.minIntervalMs,
+        );
         if (claimed === null) {
           await this.signal.wait(await this.idleMs(), epoch);
           continue;
@@ -83,38 +90,40 @@ export class SyncWorker implements SyncScheduler {
         await this.run(claimed, claimSentAt);
       } catch (error) {
         // The database is unreachable or the claim failed: the requests are still stored; try again later.
-        this.logger.warn('sync worker could not claim work', { error: errorMessage(error) });
+        this.logger.warn('sync worker could not claim work', { error: describeError(error) });
         await this.signal.wait(this.options.pollMs, epoch);
       }
     }
   }
 
-  private async run({ memberId, full, requestedAt }: ClaimedSync, claimSentAt: number): Promise<void> {
+  private async run({ lease, full, requestedAt }: ClaimedSync, claimSentAt: number): Promise<void> {
+    const { memberId } = lease;
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     // When the last lease write that succeeded was sent: the lease lasts leaseMs from (about) then.
     let leasedFrom = claimSentAt;
     const renew = setInterval(() => {
       const sentAt = Date.now();
-      this.queue.extendLease(memberId, this.options.leaseMs).then(
-        () => {
-          leasedFrom = Math.max(leasedFrom, sentAt);
+      this.queue.extendLease(lease, this.options.leaseMs).then(
+        (held) => {
+          if (held) leasedFrom = Math.max(leasedFrom, sentAt);
+          else clearInterval(renew);
         },
         (error: unknown) => {
-          this.logger.warn('could not renew a sync lease', { memberId, error: errorMessage(error) });
+          this.logger.warn('could not renew a sync lease', { memberId, error: describeError(error) });
         },
       );
     }, this.options.leaseMs / 3);
     const leaseEndsAt = () => leasedFrom + this.options.leaseMs;
     try {
-      const result = await this.syncCalendar.execute(memberId, { full });
+      const result = await this.syncCalendar.execute(memberId, { full, lease });
       const kind = result.outcome === 'synced' && result.full ? 'full' : 'incremental';
       this.metrics.syncs.inc({ kind, outcome: result.outcome });
       this.metrics.syncDuration.observe({ kind }, seconds());
       if (result.outcome === 'synced')
         this.metrics.pushToVisible.observe(Math.max(0, Date.now() - requestedAt.getTime()) / 1000);
       this.failuresInARow.delete(memberId);
-      await this.finish(memberId, null, leaseEndsAt);
+      await this.finish(lease, null, leaseEndsAt);
     } catch (error) {
       this.metrics.syncs.inc({ kind: full ? 'full' : 'incremental', outcome: 'failed' });
       this.metrics.syncDuration.observe({ kind: full ? 'full' : 'incremental' }, seconds());
@@ -124,39 +133,37 @@ export class SyncWorker implements SyncScheduler {
       const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
       this.logger.warn('sync failed; will retry', {
         memberId,
-        error: errorMessage(error),
+        error: describeError(error),
         retryInMs: delayMs,
       });
-      await this.finish(memberId, { retryAt: new Date(Date.now() + delayMs) }, leaseEndsAt);
+      await this.finish(lease, { retryAt: new Date(Date.now() + delayMs) }, leaseEndsAt);
     } finally {
       clearInterval(renew);
     }
   }
 
   /**
-   * Releases the claim (and records the outcome), retrying while the database is unreachable. A sync cut short by
-   * a database outage also fails to release its claim: given up at once, as before, the calendar stayed leased for
-   * up to `leaseMs` (SYNC_LEASE_SECONDS) after the database was back, and the changes pushed meanwhile waited that long
-   * (found by test/reliability/db-outage.spec.ts). Retried only while the lease is surely still ours (half its
-   * length, leaving room for clock skew with the database): after that another instance may hold it, and letting
-   * the lease lapse is the safe way out, as after a crash.
+   * Releases the claim (and records the outcome), retrying while the database is unreachable: a sync cut short by
+   * an outage would otherwise keep its calendar leased for up to SYNC_LEASE_SECONDS after the database is back, and
+   * the changes pushed meanwhile would wait that long. Retried until the lease would have lapsed anyway; a late
+   * release is harmless, as it names its owner and does nothing once another worker took over.
    */
   private async finish(
-    memberId: string,
+    lease: ClaimedSync['lease'],
     failure: { retryAt: Date } | null,
     leaseEndsAt: () => number,
   ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const epoch = this.signal.epoch;
       try {
-        await this.queue.finish(memberId, failure);
+        await this.queue.finish(lease, failure);
         return;
       } catch (error) {
-        if (this.stopped || Date.now() >= leaseEndsAt() - this.options.leaseMs / 2) throw error;
+        if (this.stopped || Date.now() >= leaseEndsAt()) throw error;
         if (attempt === 0)
           this.logger.warn('could not release a sync claim; retrying', {
-            memberId,
-            error: errorMessage(error),
+            memberId: lease.memberId,
+            error: describeError(error),
           });
         // Woken early when the database is back (the wake-up listener reconnects) or a push is stored.
         await this.signal.wait(Math.min(this.options.pollMs, 250 * 2 ** attempt), epoch);
@@ -169,8 +176,4 @@ export class SyncWorker implements SyncScheduler {
     if (due === null) return this.options.pollMs;
     return Math.max(5, Math.min(this.options.pollMs, due.getTime() - Date.now() + 5));
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,9 @@
-export type ConnectionStatus = 'active' | 'needs_reconnect' | 'disconnected';
+import type { ConnectionStatus, MemberConnection } from '../../domain/member-connection';
 
-export interface MemberConnection {
+export type { ConnectionStatus } from '../../domain/member-connection';
+
+/** A member's connection as the admin API and pages show it. */
+export interface ConnectionView {
   memberId: string;
   email: string;
   status: ConnectionStatus;
@@ -9,36 +12,39 @@ export interface MemberConnection {
   channelExpiresAt: Date | null;
 }
 
+/** What a sync needs besides the connection. */
 export interface SyncState {
-  memberId: string;
-  email: string;
-  status: ConnectionStatus;
+  connection: MemberConnection;
   timeZone: string | null;
   syncToken: string | null;
   /** The current full-sync generation: copies seen by the latest full sync carry it. */
   generation: number;
-  /** Encrypted GoogleCredentials, or null once disconnected. */
-  credentials: Buffer | null;
 }
 
+/**
+ * The one place a member's connection is stored (domain/member-connection.ts). `save` writes only under the
+ * version the connection was read with: a writer holding a stale view is refused, never obeyed.
+ */
 export interface MemberRepository {
-  /** Creates or re-activates the member of this email with its primary calendar; returns the member id. */
-  connect(email: string, timeZone: string | null): Promise<string>;
-  storeCredentials(memberId: string, encrypted: Buffer): Promise<void>;
+  /**
+   * The member of this email (created, active without credentials, when new), its primary calendar's time zone
+   * stored. Renewal runs keep off the member for a minute: the sign-in opens its channel next.
+   */
+  enrol(email: string, timeZone: string | null): Promise<MemberConnection>;
+  load(memberId: string): Promise<MemberConnection | null>;
+  /**
+   * Stores the connection's changes if its version is still the one it was read with, moving the version when
+   * its status or grant changed (and then waiting for a sync page being written, so that the page and a
+   * Disconnect never interleave). Applies the effects the connection declares (`restartsSync`, `endsSyncWork`).
+   * False, and nothing written, when someone changed the status or grant since.
+   */
+  save(connection: MemberConnection): Promise<boolean>;
   syncState(memberId: string): Promise<SyncState | null>;
-  /** Starts a full sync: the sync token is forgotten and a new generation begins; returns it. */
-  beginFullSync(memberId: string): Promise<number>;
-  /** Stores the token of a finished sync (with the last page, in its transaction). */
-  completeSync(memberId: string, syncToken: string, at: Date): Promise<void>;
-  recordSyncError(memberId: string, message: string): Promise<void>;
-  markNeedsReconnect(memberId: string, message: string): Promise<void>;
-  /** Active again, errors cleared (the stored grant was found to work). */
-  reactivate(memberId: string): Promise<void>;
-  /** Tokens deleted, pending syncs dropped; meetings and interactions stay. */
-  markDisconnected(memberId: string): Promise<void>;
+  /** Every member holding credentials and not disconnected (the start-up check that they still open). */
+  withCredentials(): Promise<MemberConnection[]>;
   /** Every member's email, normalised: never matched to an account. */
   allEmails(): Promise<Set<string>>;
-  findByEmail(email: string): Promise<MemberConnection | null>;
-  get(memberId: string): Promise<MemberConnection | null>;
-  list(): Promise<MemberConnection[]>;
+  findByEmail(email: string): Promise<ConnectionView | null>;
+  get(memberId: string): Promise<ConnectionView | null>;
+  list(): Promise<ConnectionView[]>;
 }

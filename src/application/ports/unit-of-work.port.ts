@@ -3,6 +3,7 @@ import type { ContactRepository } from './contact-repository.port';
 import type { MatchLookupRepository } from './match-lookup-repository.port';
 import type { MeetingRepository } from './meeting-repository.port';
 import type { MemberRepository } from './member-repository.port';
+import type { SyncQueue } from './sync-queue.port';
 
 /** Repositories bound to one transaction. */
 export interface TransactionScope {
@@ -11,6 +12,7 @@ export interface TransactionScope {
   matchLookups: MatchLookupRepository;
   members: MemberRepository;
   meetings: MeetingRepository;
+  syncs: SyncQueue;
 }
 
 export interface UnitOfWork {

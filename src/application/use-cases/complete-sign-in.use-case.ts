@@ -1,19 +1,17 @@
-import { timingSafeEqual } from 'node:crypto';
-
 import { inject, injectable } from 'inversify';
 
 import { Email } from '../../domain/email';
-import { GoogleRequestError, InvalidOAuthStateError } from '../errors';
+import { toMatchKeys } from '../../domain/match-keys';
+import { describeError, GoogleRequestError, InvalidOAuthStateError } from '../errors';
+import { MemberSessions } from '../member-sessions';
 import type { CalendarGateway, GoogleCredentials } from '../ports/calendar-gateway.port';
 import type { Clock } from '../ports/clock.port';
 import type { Logger } from '../ports/logger.port';
 import type { OAuthGateway } from '../ports/oauth-gateway.port';
 import type { OAuthStateStore } from '../ports/oauth-state-store.port';
 import type { SyncScheduler } from '../ports/sync-scheduler.port';
-import type { TokenCipher } from '../ports/token-cipher.port';
 import { TOKENS } from '../ports/tokens';
 import type { UnitOfWork } from '../ports/unit-of-work.port';
-import { toMatchKeys } from './match-keys';
 import { OpenChannel } from './open-channel.use-case';
 
 export interface CompleteSignInInput {
@@ -39,7 +37,7 @@ export class CompleteSignIn {
     @inject(TOKENS.OAuthGateway) private readonly oauth: OAuthGateway,
     @inject(TOKENS.OAuthStateStore) private readonly states: OAuthStateStore,
     @inject(TOKENS.CalendarGateway) private readonly calendar: CalendarGateway,
-    @inject(TOKENS.TokenCipher) private readonly cipher: TokenCipher,
+    @inject(MemberSessions) private readonly sessions: MemberSessions,
     @inject(TOKENS.UnitOfWork) private readonly uow: UnitOfWork,
     @inject(TOKENS.SyncScheduler) private readonly scheduler: SyncScheduler,
     @inject(OpenChannel) private readonly openChannel: OpenChannel,
@@ -48,16 +46,16 @@ export class CompleteSignIn {
   ) {}
 
   async execute(input: CompleteSignInInput): Promise<SignedInMember> {
-    const { state, browserState, code } = input;
-    if (!state || !browserState || !sameString(state, browserState)) {
+    const verdict = await this.states.consume(input.state, input.browserState, this.clock.now());
+    if (verdict === 'other_browser') {
       throw new InvalidOAuthStateError('The sign-in was not started in this browser; start again');
     }
-    if (!(await this.states.consume(state, this.clock.now()))) {
+    if (verdict !== 'accepted') {
       throw new InvalidOAuthStateError('This sign-in link was already used or has expired; start again');
     }
-    if (!code) throw new InvalidOAuthStateError('Google sent no authorization code; start again');
+    if (!input.code) throw new InvalidOAuthStateError('Google sent no authorization code; start again');
 
-    const credentials = await this.oauth.exchangeCode(code);
+    const credentials = await this.oauth.exchangeCode(input.code);
     // Who signs in is known only from this call's answer: it draws on the project's budget alone.
     const session = this.calendar.session(credentials, null);
     const primary = await session.primaryCalendar();
@@ -66,32 +64,31 @@ export class CompleteSignIn {
       throw new GoogleRequestError('Google gave a primary calendar id that is not an email');
     const current = session.credentials();
 
-    const memberId = await this.uow.run(async (tx) => {
+    const connection = await this.uow.run(async (tx) => {
       await tx.meetings.lockMatchingData('exclusive');
-      const id = await tx.members.connect(email.value, primary.timeZone);
-      const stored = await tx.members.syncState(id);
-      const previous =
-        stored?.credentials != null
-          ? (JSON.parse(this.cipher.decrypt(stored.credentials, id)) as GoogleCredentials)
-          : null;
-      // Google sends a refresh token only with a fresh consent: keep the one we have otherwise.
+      const member = await tx.members.enrol(email.value, primary.timeZone);
+      // Google sends a refresh token only with a fresh consent: keep the one we have (when it still opens).
+      const previous = this.sessions.unseal(member);
       const merged: GoogleCredentials = {
         ...current,
         refreshToken: current.refreshToken ?? previous?.refreshToken ?? null,
       };
-      await tx.members.storeCredentials(id, this.cipher.encrypt(JSON.stringify(merged), id));
+      member.signedIn(this.sessions.seal(merged, member.memberId));
+      // The row is locked by `enrol` until this transaction ends: nobody can have changed it meanwhile.
+      if (!(await tx.members.save(member))) throw new Error('the member changed during its sign-in');
       // A member's own email never matches: meetings where it did must be matched again.
       await tx.meetings.flagForRematch(toMatchKeys({ emails: [email.value] }));
-      return id;
+      return member;
     });
+    const { memberId } = connection;
     // The channel opens before the first full sync: a change made in between is pushed, not missed.
     try {
-      await this.openChannel.execute(memberId, session);
+      await this.openChannel.execute(connection, session);
     } catch (error) {
       // Sign-in still succeeds: the renewal job opens the channel of a member who has none.
       this.logger.warn('could not open a watch channel at sign-in', {
         memberId,
-        error: error instanceof Error ? error.message : String(error),
+        error: describeError(error),
       });
     }
     if (current.refreshToken === null) {
@@ -103,10 +100,4 @@ export class CompleteSignIn {
     this.logger.info('member connected', { memberId });
     return { memberId, email: email.value };
   }
-}
-
-function sameString(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

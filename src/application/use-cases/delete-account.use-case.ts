@@ -3,7 +3,7 @@ import { inject, injectable } from 'inversify';
 import { NotFoundError } from '../../domain/errors';
 import { TOKENS } from '../ports/tokens';
 import type { UnitOfWork } from '../ports/unit-of-work.port';
-import { toMatchKeys } from './match-keys';
+import { toMatchKeys } from '../../domain/match-keys';
 import { RematchMeetings } from './rematch-meetings.use-case';
 
 /** Deletes an account with its contacts and interactions; its meetings are matched again without it. */

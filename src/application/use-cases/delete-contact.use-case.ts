@@ -4,7 +4,7 @@ import { Email } from '../../domain/email';
 import { NotFoundError } from '../../domain/errors';
 import { TOKENS } from '../ports/tokens';
 import type { UnitOfWork } from '../ports/unit-of-work.port';
-import { toMatchKeys } from './match-keys';
+import { toMatchKeys } from '../../domain/match-keys';
 import { RematchMeetings } from './rematch-meetings.use-case';
 
 @injectable()

@@ -1,19 +1,22 @@
 import { inject, injectable } from 'inversify';
 
 import { NotFoundError } from '../../domain/errors';
-import type { ChannelRepository } from '../ports/channel-repository.port';
-import type { GoogleCredentials } from '../ports/calendar-gateway.port';
+import { describeError } from '../errors';
+import { MemberSessions } from '../member-sessions';
+import type { CalendarGateway, GoogleCredentials } from '../ports/calendar-gateway.port';
+import type { ChannelRef, ChannelRepository } from '../ports/channel-repository.port';
 import type { Logger } from '../ports/logger.port';
 import type { MemberRepository } from '../ports/member-repository.port';
 import type { OAuthGateway } from '../ports/oauth-gateway.port';
-import type { TokenCipher } from '../ports/token-cipher.port';
 import { TOKENS } from '../ports/tokens';
-import { MemberSessions } from './member-sessions';
-import { OpenChannel } from './open-channel.use-case';
+
+/** Tries against members that keep changing under a Disconnect (a sync refreshing a token, a renewal). */
+const MAX_ATTEMPTS = 5;
 
 /**
- * "Disconnect": stops the member's channels, revokes the grant at Google, deletes the stored tokens. Meetings and
- * interactions stay. Google being unreachable does not block it: the tokens are deleted here either way.
+ * "Disconnect": the stored tokens are deleted and every sync of the member ends first, so that no work in flight
+ * writes them again; then, with the tokens read before, the channels are stopped and the grant revoked at Google
+ * (best effort: Google being unreachable does not block a Disconnect). Meetings and interactions stay.
  */
 @injectable()
 export class DisconnectMember {
@@ -21,25 +24,42 @@ export class DisconnectMember {
     @inject(TOKENS.MemberRepository) private readonly members: MemberRepository,
     @inject(TOKENS.ChannelRepository) private readonly channels: ChannelRepository,
     @inject(MemberSessions) private readonly sessions: MemberSessions,
-    @inject(OpenChannel) private readonly openChannel: OpenChannel,
+    @inject(TOKENS.CalendarGateway) private readonly gateway: CalendarGateway,
     @inject(TOKENS.OAuthGateway) private readonly oauth: OAuthGateway,
-    @inject(TOKENS.TokenCipher) private readonly cipher: TokenCipher,
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
 
   async execute(memberId: string): Promise<void> {
-    const state = await this.members.syncState(memberId);
-    if (state === null) throw new NotFoundError(`No member "${memberId}"`);
-    const opened = this.sessions.open(state);
-    if (opened !== null) {
-      for (const channel of await this.channels.unstopped(memberId)) {
-        await this.openChannel.stop(channel, opened.session).catch(() => false);
+    for (let attempt = 1; ; attempt++) {
+      const connection = await this.members.load(memberId);
+      if (connection === null) throw new NotFoundError(`No member "${memberId}"`);
+      const credentials = this.sessions.unseal(connection);
+      connection.disconnected();
+      if (await this.members.save(connection)) {
+        await this.cleanUpAtGoogle(memberId, await this.channels.stopAll(memberId), credentials);
+        this.logger.info('member disconnected', { memberId });
+        return;
       }
-      const stored = JSON.parse(this.cipher.decrypt(state.credentials!, memberId)) as GoogleCredentials;
-      const token = stored.refreshToken ?? stored.accessToken;
-      if (token !== null) await this.oauth.revoke(token);
+      if (attempt === MAX_ATTEMPTS) throw new Error('the member kept changing during Disconnect; try again');
     }
-    await this.members.markDisconnected(memberId);
-    this.logger.info('member disconnected', { memberId });
+  }
+
+  private async cleanUpAtGoogle(
+    memberId: string,
+    channels: ChannelRef[],
+    credentials: GoogleCredentials | null,
+  ): Promise<void> {
+    if (credentials === null) return;
+    const session = this.gateway.session(credentials, memberId);
+    for (const channel of channels) {
+      await session.stopChannel(channel.id, channel.resourceId).catch((error: unknown) =>
+        this.logger.warn('could not stop a channel of a disconnected member; it expires at Google', {
+          memberId,
+          error: describeError(error),
+        }),
+      );
+    }
+    const token = credentials.refreshToken ?? credentials.accessToken;
+    if (token !== null) await this.oauth.revoke(token);
   }
 }

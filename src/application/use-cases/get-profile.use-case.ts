@@ -1,11 +1,11 @@
 import { inject, injectable } from 'inversify';
 
 import type { MeetingRepository } from '../ports/meeting-repository.port';
-import type { MemberConnection, MemberRepository } from '../ports/member-repository.port';
+import type { ConnectionView, MemberRepository } from '../ports/member-repository.port';
 import { TOKENS } from '../ports/tokens';
 
 export interface Profile {
-  connection: MemberConnection;
+  connection: ConnectionView;
   meetings: number;
   interactions: number;
 }

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 
 import { inject, injectable } from 'inversify';
 
-import { isRetryableGoogleError } from '../errors';
+import type { MemberConnection } from '../../domain/member-connection';
+import { describeError, isRetryableGoogleError } from '../errors';
 import type { CalendarSession } from '../ports/calendar-gateway.port';
 import type { ChannelRef, ChannelRepository } from '../ports/channel-repository.port';
 import type { ChannelTokens } from '../ports/channel-tokens.port';
 import type { Logger } from '../ports/logger.port';
 import { TOKENS } from '../ports/tokens';
-import type { RetryPolicy } from './retry-policy';
+import type { RetryPolicy } from '../retry-policy';
 
 export interface ChannelSettings {
   /** `PUBLIC_URL/webhooks/google/calendar` */
@@ -19,7 +20,8 @@ export interface ChannelSettings {
 
 /**
  * Opens a new watch channel on a member's calendar, then stops the channels it replaces: Google delivers to both
- * for a moment, which is harmless; a gap would not be. A stop that fails is kept and retried later.
+ * for a moment, which is harmless; a gap would not be. A stop that fails is kept and retried later. A channel
+ * opened for a connection that changed meanwhile (a Disconnect) is not stored but stopped at once.
  */
 @injectable()
 export class OpenChannel {
@@ -31,7 +33,12 @@ export class OpenChannel {
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
 
-  async execute(memberId: string, session: CalendarSession): Promise<{ channelId: string; expiresAt: Date }> {
+  /** The channel opened, or null when the connection changed before it could be stored. */
+  async execute(
+    connection: MemberConnection,
+    session: CalendarSession,
+  ): Promise<{ channelId: string; expiresAt: Date } | null> {
+    const { memberId } = connection;
     const channelId = randomUUID();
     const opened = await this.retry.run(() =>
       session.watch({
@@ -41,12 +48,12 @@ export class OpenChannel {
         ttlSeconds: this.settings.ttlSeconds,
       }),
     );
-    await this.channels.insert({
-      id: channelId,
-      memberId,
-      resourceId: opened.resourceId,
-      expiresAt: opened.expiresAt,
-    });
+    const channel = { id: channelId, memberId, resourceId: opened.resourceId };
+    if (!(await this.channels.insert({ ...channel, expiresAt: opened.expiresAt }, connection.version))) {
+      this.logger.info('watch channel opened for a connection that changed meanwhile: stopped', { memberId });
+      await session.stopChannel(channel.id, channel.resourceId).catch(() => undefined);
+      return null;
+    }
     for (const old of await this.channels.supersedeOthers(memberId, channelId)) await this.stop(old, session);
     this.logger.info('watch channel opened', {
       memberId,
@@ -65,7 +72,7 @@ export class OpenChannel {
         await this.channels.recordStopFailure(channel.id, error.message);
         this.logger.warn('could not stop a watch channel; will retry', {
           channelId: channel.id,
-          error: error.message,
+          error: describeError(error),
         });
         return false;
       }

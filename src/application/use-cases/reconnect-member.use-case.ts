@@ -1,19 +1,21 @@
 import { inject, injectable } from 'inversify';
 
 import { NotFoundError } from '../../domain/errors';
-import { GrantRevokedError } from '../errors';
+import { describeError, GrantRevokedError } from '../errors';
+import { MemberSessions } from '../member-sessions';
+import type { Logger } from '../ports/logger.port';
 import type { MemberRepository } from '../ports/member-repository.port';
 import type { SyncScheduler } from '../ports/sync-scheduler.port';
 import { TOKENS } from '../ports/tokens';
-import { MemberSessions } from './member-sessions';
 import { OpenChannel } from './open-channel.use-case';
-import { RECONNECT_MESSAGE } from './sync-calendar.use-case';
 
 export type ReconnectOutcome = { status: 'active' } | { status: 'needs_reconnect' };
 
 /**
  * Admin "reconnect": when the stored grant still works (checked with a real call, refreshing the access token),
- * the member is active again with a new channel and a full sync; otherwise only the member can consent again.
+ * the member is active again with a full sync queued and a new channel; otherwise only the member can consent
+ * again. Google unreachable or rate limiting changes nothing (the error goes back to the caller, a 503). A channel
+ * that fails to open leaves the member active, its sync queued, and the problem shown; the renewal job retries it.
  */
 @injectable()
 export class ReconnectMember {
@@ -22,25 +24,44 @@ export class ReconnectMember {
     @inject(MemberSessions) private readonly sessions: MemberSessions,
     @inject(OpenChannel) private readonly openChannel: OpenChannel,
     @inject(TOKENS.SyncScheduler) private readonly scheduler: SyncScheduler,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
 
   async execute(memberId: string): Promise<ReconnectOutcome> {
-    const state = await this.members.syncState(memberId);
-    if (state === null) throw new NotFoundError(`No member "${memberId}"`);
-    const opened = this.sessions.open(state);
+    const connection = await this.members.load(memberId);
+    if (connection === null) throw new NotFoundError(`No member "${memberId}"`);
+    if (connection.status === 'disconnected') return { status: 'needs_reconnect' };
+    const opened = await this.sessions.open(connection);
     if (opened === null) return { status: 'needs_reconnect' };
     try {
       await opened.session.primaryCalendar();
-      await this.members.reactivate(memberId);
-      await this.openChannel.execute(memberId, opened.session);
     } catch (error) {
+      await opened.saveRefreshed();
       if (!(error instanceof GrantRevokedError)) throw error;
-      await this.members.markNeedsReconnect(memberId, RECONNECT_MESSAGE);
+      if (connection.grantRefused('grant_revoked')) await this.members.save(connection);
       return { status: 'needs_reconnect' };
+    }
+    // Saved under the version read above: a Disconnect meanwhile wins, and the member must consent again.
+    if (!connection.grantConfirmed() || !(await this.members.save(connection))) {
+      return { status: 'needs_reconnect' };
+    }
+    await this.scheduler.requestSync(memberId, { full: true });
+    try {
+      await this.openChannel.execute(connection, opened.session);
+    } catch (error) {
+      if (error instanceof GrantRevokedError) {
+        if (connection.grantRefused('grant_revoked')) await this.members.save(connection);
+        return { status: 'needs_reconnect' };
+      }
+      this.logger.warn('reconnected, but the watch channel did not open', {
+        memberId,
+        error: describeError(error),
+      });
+      if (connection.problem(`Could not open the push channel: ${describeError(error)}`))
+        await this.members.save(connection);
     } finally {
       await opened.saveRefreshed();
     }
-    await this.scheduler.requestSync(memberId, { full: true });
     return { status: 'active' };
   }
 }

@@ -5,7 +5,7 @@ import { matchMeeting } from '../../domain/meeting';
 import type { Logger } from '../ports/logger.port';
 import { TOKENS } from '../ports/tokens';
 import type { UnitOfWork } from '../ports/unit-of-work.port';
-import { toMatchKeys } from './match-keys';
+import { toMatchKeys } from '../../domain/match-keys';
 
 /** Meetings re-matched per transaction: bounded, so account changes never hold one huge transaction. */
 export const REMATCH_BATCH = 500;

@@ -1,25 +1,26 @@
 import { inject, injectable } from 'inversify';
 
-import { GrantRevokedError } from '../errors';
+import { describeError, GrantRevokedError } from '../errors';
+import { MemberSessions } from '../member-sessions';
 import type { ChannelRepository } from '../ports/channel-repository.port';
 import type { Clock } from '../ports/clock.port';
 import type { Logger } from '../ports/logger.port';
 import type { MemberRepository } from '../ports/member-repository.port';
 import { TOKENS } from '../ports/tokens';
-import { MemberSessions } from './member-sessions';
 import { type ChannelSettings, OpenChannel } from './open-channel.use-case';
-import { RECONNECT_MESSAGE, describeError } from './sync-calendar.use-case';
 
 /** Members renewed per claim; a run claims batch after batch until none is due. */
 const CLAIM_BATCH = 20;
 /**
- * Members of a batch renewed at once. One at a time, a renewal (a watch and a stop at Google, a few statements)
- * took 20-80 ms against the sandbox on 2 cores and ~0.3 s with Google's latency: 2,000 channels coming due
- * together took one run minutes (~10 at Google), and channels lapsed before their turn when they came due faster
- * than that (found by test/reliability/scale.spec.ts).
+ * Members of a batch renewed at once. A renewal (a watch and a stop at Google, a few statements) takes 20-80 ms
+ * against the sandbox on 2 cores and ~0.3 s with Google's latency: one at a time, 2,000 channels coming due
+ * together would take a run minutes, and channels coming due faster than that would lapse before their turn.
  */
 const RENEW_CONCURRENCY = 4;
-/** Long enough for a batch to renew; a crashed instance's claims lapse after it. */
+/**
+ * Long enough for a batch to renew; a crashed instance's claims lapse after it. A member whose renewal failed
+ * keeps its claim until then, so that the run that failed it does not claim it again at once.
+ */
 const CLAIM_LEASE_MS = 5 * 60_000;
 
 /**
@@ -42,8 +43,8 @@ export class RenewExpiringChannels {
   async execute(): Promise<{ renewed: number; stopped: number }> {
     let stopped = 0;
     for (const channel of await this.channels.stopBacklog(100)) {
-      const state = await this.members.syncState(channel.memberId);
-      const opened = state === null ? null : this.sessions.open(state);
+      const connection = await this.members.load(channel.memberId);
+      const opened = connection === null ? null : await this.sessions.open(connection);
       if (opened === null) {
         // Without credentials Google cannot be asked any more: the channel expires there, and we refuse it here.
         await this.channels.markStopped(channel.id);
@@ -69,29 +70,26 @@ export class RenewExpiringChannels {
   }
 
   private async renew(memberId: string): Promise<boolean> {
-    const state = await this.members.syncState(memberId);
-    const opened = state === null || state.status !== 'active' ? null : this.sessions.open(state);
-    if (opened === null) {
+    const connection = await this.members.load(memberId);
+    const opened = connection?.canSync ? await this.sessions.open(connection) : null;
+    if (connection === null || opened === null) {
       await this.channels.releaseMember(memberId);
       return false;
     }
     try {
-      await this.openChannel.execute(memberId, opened.session);
-      return true;
+      const channel = await this.openChannel.execute(connection, opened.session);
+      await this.channels.releaseMember(memberId);
+      return channel !== null;
     } catch (error) {
-      if (error instanceof GrantRevokedError)
-        await this.members.markNeedsReconnect(memberId, RECONNECT_MESSAGE);
-      else
-        await this.members.recordSyncError(
-          memberId,
-          `Could not renew the push channel: ${describeError(error)}`,
-        );
+      if (error instanceof GrantRevokedError) {
+        if (connection.grantRefused('grant_revoked')) await this.members.save(connection);
+      } else if (connection.problem(`Could not renew the push channel: ${describeError(error)}`)) {
+        await this.members.save(connection);
+      }
       this.logger.warn('channel renewal failed', { memberId, error: describeError(error) });
       return false;
     } finally {
       await opened.saveRefreshed();
-      // The claim ends either way; a member that failed is due again on the next run.
-      await this.channels.releaseMember(memberId);
     }
   }
 }

@@ -1,13 +1,9 @@
-import { randomBytes } from 'node:crypto';
-
 import { inject, injectable } from 'inversify';
 
 import type { Clock } from '../ports/clock.port';
 import type { OAuthGateway } from '../ports/oauth-gateway.port';
 import type { OAuthStateStore } from '../ports/oauth-state-store.port';
 import { TOKENS } from '../ports/tokens';
-
-export const OAUTH_STATE_TTL_MS = 10 * 60_000;
 
 export interface SignInStart {
   /** Also given to the browser (a cookie), which must bring it back with the callback. */
@@ -25,10 +21,8 @@ export class StartSignIn {
     @inject(TOKENS.Clock) private readonly clock: Clock,
   ) {}
 
-  async execute(): Promise<SignInStart> {
-    const state = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(this.clock.now().getTime() + OAUTH_STATE_TTL_MS);
-    await this.states.save(state, expiresAt);
+  execute(): SignInStart {
+    const { state, expiresAt } = this.states.issue(this.clock.now());
     return { state, redirectUrl: this.oauth.authorizationUrl(state), expiresAt };
   }
 }

@@ -1,29 +1,39 @@
+import { randomUUID } from 'node:crypto';
+
 import { inject, injectable } from 'inversify';
 
 import type { AccountMatcher } from '../../domain/account-matcher';
+import { toMatchKeys } from '../../domain/match-keys';
 import { type CalendarEvent, matchMeeting, meetingFromEvent } from '../../domain/meeting';
-import { GrantRevokedError, GoogleRequestError, SyncTokenExpiredError } from '../errors';
+import type { MemberConnection } from '../../domain/member-connection';
+import {
+  describeError,
+  GrantRevokedError,
+  GoogleRequestError,
+  SyncLeaseLostError,
+  SyncTokenExpiredError,
+} from '../errors';
+import { MemberSessions } from '../member-sessions';
 import type { CalendarSession, EventsPage } from '../ports/calendar-gateway.port';
 import type { Clock } from '../ports/clock.port';
 import type { Logger } from '../ports/logger.port';
 import type { MatchedCopy } from '../ports/meeting-repository.port';
 import type { MemberRepository, SyncState } from '../ports/member-repository.port';
+import type { SyncLease, SyncQueue } from '../ports/sync-queue.port';
 import { TOKENS } from '../ports/tokens';
 import type { TransactionScope, UnitOfWork } from '../ports/unit-of-work.port';
-import { toMatchKeys } from './match-keys';
-import { MemberSessions } from './member-sessions';
-import type { RetryPolicy } from './retry-policy';
+import type { RetryPolicy } from '../retry-policy';
 
 export interface SyncSettings {
   lookbackDays: number;
+  /** SYNC_LEASE_SECONDS: how long a sync run outside the worker holds its calendar. */
+  leaseMs: number;
 }
 
 export type SyncOutcome =
   | { outcome: 'synced'; full: boolean; pages: number; events: number }
   | { outcome: 'skipped'; why: string }
   | { outcome: 'needs_reconnect' };
-
-export const RECONNECT_MESSAGE = 'Google access was revoked or has expired: the member must reconnect';
 
 /**
  * Pulls what changed in a member's calendar and stores it as meetings and interactions.
@@ -32,6 +42,9 @@ export const RECONNECT_MESSAGE = 'Google access was revoked or has expired: the 
  * Google's 410) it lists everything from SYNC_LOOKBACK_DAYS ago on, then forgets copies it did not see again.
  * Each page is applied in one transaction and the new sync token is stored with the last page only, so a crash
  * mid-way repeats the same pages, which is harmless. Rate limits and server errors are retried with backoff.
+ *
+ * Every write is made under the calendar's lease (the worker's claim, or one taken here): once another worker took
+ * the calendar over, or the member disconnected, this sync's writes are refused and it stops.
  */
 @injectable()
 export class SyncCalendar {
@@ -39,6 +52,7 @@ export class SyncCalendar {
     @inject(TOKENS.SyncSettings) private readonly settings: SyncSettings,
     @inject(TOKENS.UnitOfWork) private readonly uow: UnitOfWork,
     @inject(TOKENS.MemberRepository) private readonly members: MemberRepository,
+    @inject(TOKENS.SyncQueue) private readonly queue: SyncQueue,
     @inject(MemberSessions) private readonly sessions: MemberSessions,
     @inject(TOKENS.AccountMatcher) private readonly matcher: AccountMatcher,
     @inject(TOKENS.RetryPolicy) private readonly retry: RetryPolicy,
@@ -46,44 +60,70 @@ export class SyncCalendar {
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
 
-  async execute(memberId: string, options: { full?: boolean } = {}): Promise<SyncOutcome> {
+  /** Without a `lease` the calendar's lease is taken for this run, and the run is skipped when it is held. */
+  async execute(memberId: string, options: { full?: boolean; lease?: SyncLease } = {}): Promise<SyncOutcome> {
+    const lease = options.lease ?? (await this.queue.acquire(memberId, randomUUID(), this.settings.leaseMs));
+    if (lease === null) return { outcome: 'skipped', why: 'another sync of this calendar is running' };
+    try {
+      return await this.withLease(memberId, lease, options.full ?? false);
+    } finally {
+      if (options.lease === undefined) await this.queue.release(lease);
+    }
+  }
+
+  private async withLease(memberId: string, lease: SyncLease, full: boolean): Promise<SyncOutcome> {
     const state = await this.members.syncState(memberId);
     if (state === null) return { outcome: 'skipped', why: 'no such member' };
-    if (state.status !== 'active' || state.credentials === null) {
-      return { outcome: 'skipped', why: `connection is ${state.status}` };
-    }
+    const { connection } = state;
+    if (!connection.canSync) return { outcome: 'skipped', why: `connection is ${connection.status}` };
     const log = this.logger.child({ memberId });
-    const { session, saveRefreshed } = this.sessions.open(state)!;
+    const opened = await this.sessions.open(connection);
+    if (opened === null) return { outcome: 'needs_reconnect' };
     try {
-      const syncToken = options.full ? null : state.syncToken;
+      const syncToken = full ? null : state.syncToken;
+      let result: SyncOutcome;
       try {
-        return await this.run(session, state, syncToken, log);
+        result = await this.run(opened.session, state, lease, syncToken, log);
       } catch (error) {
         if (!(error instanceof SyncTokenExpiredError) || syncToken === null) throw error;
         log.info('sync token expired: full sync');
-        return await this.run(session, state, null, log);
+        result = await this.run(opened.session, state, lease, null, log);
       }
+      if (connection.problemSolved()) await this.members.save(connection);
+      return result;
     } catch (error) {
-      if (error instanceof GrantRevokedError) {
-        await this.members.markNeedsReconnect(memberId, RECONNECT_MESSAGE);
-        log.warn('grant revoked: member needs to reconnect');
-        return { outcome: 'needs_reconnect' };
-      }
-      await this.members.recordSyncError(memberId, describeError(error));
-      throw error;
+      return await this.failed(connection, error, log);
     } finally {
-      await saveRefreshed();
+      await opened.saveRefreshed();
     }
+  }
+
+  private async failed(connection: MemberConnection, error: unknown, log: Logger): Promise<SyncOutcome> {
+    if (error instanceof SyncLeaseLostError) {
+      log.warn('sync stopped: its calendar was taken over or disconnected');
+      return { outcome: 'skipped', why: error.message };
+    }
+    if (error instanceof GrantRevokedError) {
+      if (connection.grantRefused('grant_revoked') && !(await this.members.save(connection))) {
+        // A Disconnect or a new sign-in came first: that grant is gone by their hand, not Google's.
+        return { outcome: 'skipped', why: 'the connection changed during the sync' };
+      }
+      log.warn('grant revoked: member needs to reconnect');
+      return { outcome: 'needs_reconnect' };
+    }
+    if (connection.problem(describeError(error))) await this.members.save(connection);
+    throw error;
   }
 
   private async run(
     session: CalendarSession,
     state: SyncState,
+    lease: SyncLease,
     syncToken: string | null,
-    log: ReturnType<Logger['child']>,
+    log: Logger,
   ): Promise<SyncOutcome> {
     const full = syncToken === null;
-    const generation = full ? await this.members.beginFullSync(state.memberId) : state.generation;
+    const generation = full ? await this.queue.beginFullSync(lease) : state.generation;
     const timeMin = new Date(this.clock.now().getTime() - this.settings.lookbackDays * 86_400_000);
     const fetchPage = (pageToken: string | null): Promise<EventsPage> =>
       this.retry.run(
@@ -111,6 +151,7 @@ export class SyncCalendar {
           this.applyPage(
             tx,
             state,
+            lease,
             page,
             generation,
             last ? { syncToken: page.nextSyncToken!, full, timeMin } : null,
@@ -130,11 +171,14 @@ export class SyncCalendar {
   private async applyPage(
     tx: TransactionScope,
     state: SyncState,
+    lease: SyncLease,
     page: EventsPage,
     generation: number,
     completion: { syncToken: string; full: boolean; timeMin: Date } | null,
   ): Promise<void> {
+    await tx.syncs.hold(lease);
     await tx.meetings.lockMatchingData('share');
+    const memberId = lease.memberId;
     const removed: string[] = [];
     const kept: { eventId: string; meeting: NonNullable<ReturnType<typeof meetingFromEvent>> }[] = [];
     for (const event of page.events) {
@@ -142,7 +186,7 @@ export class SyncCalendar {
       if (meeting === null) removed.push(event.eventId);
       else kept.push({ eventId: event.eventId, meeting });
     }
-    if (removed.length > 0) await tx.meetings.removeCopies(state.memberId, removed);
+    if (removed.length > 0) await tx.meetings.removeCopies(memberId, removed);
     if (kept.length > 0) {
       const ownEmails = await tx.members.allEmails();
       const keys = this.matcher.lookupKeys(
@@ -155,22 +199,15 @@ export class SyncCalendar {
         matched: matchMeeting(meeting.attendees, this.matcher, ownEmails, lookups),
         matchKeys: toMatchKeys(this.matcher.lookupKeys(meeting.attendees.map((a) => a.email))),
       }));
-      await tx.meetings.saveCopies(state.memberId, generation, copies);
+      await tx.meetings.saveCopies(memberId, generation, copies);
     }
     if (completion !== null) {
-      if (completion.full)
-        await tx.meetings.removeUnseenCopies(state.memberId, generation, completion.timeMin);
-      await tx.members.completeSync(state.memberId, completion.syncToken, this.clock.now());
+      if (completion.full) await tx.meetings.removeUnseenCopies(memberId, generation, completion.timeMin);
+      await tx.syncs.completeSync(lease, completion.syncToken, this.clock.now());
     }
   }
 }
 
 function isLive(event: CalendarEvent): event is Extract<CalendarEvent, { iCalUID: string }> {
   return event.status !== 'cancelled';
-}
-
-/** A short sentence for admins; never a token or a response body. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message.slice(0, 300);
-  return 'unknown error';
 }

@@ -3,8 +3,8 @@ import { inject, injectable } from 'inversify';
 import type { Account } from '../../domain/account';
 import { TOKENS } from '../ports/tokens';
 import type { UnitOfWork } from '../ports/unit-of-work.port';
-import { assertUniqueKeys } from './batch-limits';
-import { toMatchKeys } from './match-keys';
+import { assertUniqueKeys } from '../batch-limits';
+import { toMatchKeys } from '../../domain/match-keys';
 import { RematchMeetings } from './rematch-meetings.use-case';
 
 export interface UpsertAccountsOutput {

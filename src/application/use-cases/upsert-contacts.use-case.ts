@@ -4,8 +4,8 @@ import type { Contact } from '../../domain/account';
 import { ValidationFailedError } from '../../domain/errors';
 import { TOKENS } from '../ports/tokens';
 import type { UnitOfWork } from '../ports/unit-of-work.port';
-import { assertUniqueKeys } from './batch-limits';
-import { toMatchKeys } from './match-keys';
+import { assertUniqueKeys } from '../batch-limits';
+import { toMatchKeys } from '../../domain/match-keys';
 import { RematchMeetings } from './rematch-meetings.use-case';
 
 export interface UpsertContactsOutput {

@@ -4,6 +4,7 @@ import {
   GoogleRequestError,
   GrantRevokedError,
   RateLimitedError,
+  SyncLeaseLostError,
   SyncTokenExpiredError,
 } from '../../../src/application/errors';
 import type {
@@ -14,13 +15,20 @@ import type {
   ListEventsQuery,
 } from '../../../src/application/ports/calendar-gateway.port';
 import type { MatchedCopy, MeetingRepository } from '../../../src/application/ports/meeting-repository.port';
-import type { MemberRepository, SyncState } from '../../../src/application/ports/member-repository.port';
+import type { MemberRepository } from '../../../src/application/ports/member-repository.port';
 import type { TransactionScope, UnitOfWork } from '../../../src/application/ports/unit-of-work.port';
-import { MemberSessions } from '../../../src/application/use-cases/member-sessions';
-import { RetryPolicy } from '../../../src/application/use-cases/retry-policy';
-import { RECONNECT_MESSAGE, SyncCalendar } from '../../../src/application/use-cases/sync-calendar.use-case';
+import { MemberSessions } from '../../../src/application/member-sessions';
+import type { SyncLease, SyncQueue } from '../../../src/application/ports/sync-queue.port';
+import { RetryPolicy } from '../../../src/application/retry-policy';
+import { SyncCalendar } from '../../../src/application/use-cases/sync-calendar.use-case';
 import { AccountMatcher } from '../../../src/domain/account-matcher';
 import type { CalendarEvent } from '../../../src/domain/meeting';
+import {
+  type ConnectionStatus,
+  MemberConnection,
+  RECONNECT_REASON_TEXT,
+  type ReconnectReason,
+} from '../../../src/domain/member-connection';
 import { RecordingLogger } from '../../support/logger';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -67,6 +75,8 @@ class ScriptedSession implements CalendarSession {
     credentials: GoogleCredentials,
     /** Credentials the client "refreshes" to on its first call, as the real client does when a token expired. */
     private readonly refreshed?: GoogleCredentials,
+    /** Called on every list call: what happens elsewhere while the sync waits for Google. */
+    private readonly onList?: () => void,
   ) {
     this.current = credentials;
   }
@@ -77,6 +87,7 @@ class ScriptedSession implements CalendarSession {
 
   listEvents(query: ListEventsQuery): Promise<EventsPage> {
     this.queries.push(query);
+    this.onList?.();
     if (this.refreshed) this.current = this.refreshed;
     const next = this.script.shift();
     if (next === undefined) throw new Error('script ran out');
@@ -100,9 +111,13 @@ class ScriptedSession implements CalendarSession {
 class World {
   syncToken: string | null = null;
   generation = 0;
-  status: SyncState['status'] = 'active';
+  status: ConnectionStatus = 'active';
+  reason: ReconnectReason | null = null;
   lastError: string | null = null;
-  credentials = cipher.encrypt(JSON.stringify(CREDENTIALS), MEMBER);
+  version = 0;
+  credentials: Uint8Array | null = cipher.encrypt(JSON.stringify(CREDENTIALS), MEMBER);
+  /** Who holds the calendar's lease. */
+  leaseOwner: string | null = null;
   saved: { generation: number | null; copies: MatchedCopy[] }[] = [];
   removed: string[][] = [];
   unseenRemovals: { generation: number; windowStart: Date }[] = [];
@@ -110,39 +125,55 @@ class World {
 }
 
 function fakes(world: World) {
+  const held = (lease: SyncLease) => {
+    if (world.leaseOwner !== lease.owner || world.status !== 'active') throw new SyncLeaseLostError('lost');
+  };
   const members: Partial<MemberRepository> = {
     syncState: () =>
       Promise.resolve({
-        memberId: MEMBER,
-        email: 'me@ourco.com',
-        status: world.status,
+        connection: MemberConnection.restore({
+          memberId: MEMBER,
+          email: 'me@ourco.com',
+          status: world.status,
+          reason: world.reason,
+          lastError: world.lastError,
+          credentials: world.credentials,
+          version: world.version,
+        }),
         timeZone: 'UTC',
         syncToken: world.syncToken,
         generation: world.generation,
-        credentials: world.credentials,
       }),
-    beginFullSync: () => {
+    save: (connection) => {
+      if (connection.version !== world.version) return Promise.resolve(false);
+      const next = connection.snapshot();
+      Object.assign(world, {
+        status: next.status,
+        reason: next.reason,
+        lastError: next.lastError,
+        credentials: next.credentials,
+        version: world.version + (connection.changesEpoch ? 1 : 0),
+      });
+      connection.saved(world.version);
+      return Promise.resolve(true);
+    },
+    allEmails: () => Promise.resolve(new Set(['me@ourco.com'])),
+  };
+  const queue: Partial<SyncQueue> = {
+    acquire: (memberId, owner) => {
+      if (world.leaseOwner !== null) return Promise.resolve(null);
+      world.leaseOwner = owner;
+      return Promise.resolve({ memberId, owner });
+    },
+    release: (lease) => {
+      if (world.leaseOwner === lease.owner) world.leaseOwner = null;
+      return Promise.resolve();
+    },
+    beginFullSync: (lease) => {
+      held(lease);
       world.syncToken = null;
       return Promise.resolve(++world.generation);
     },
-    completeSync: (_id, token) => {
-      world.syncToken = token;
-      return Promise.resolve();
-    },
-    recordSyncError: (_id, message) => {
-      world.lastError = message;
-      return Promise.resolve();
-    },
-    markNeedsReconnect: (_id, message) => {
-      world.status = 'needs_reconnect';
-      world.lastError = message;
-      return Promise.resolve();
-    },
-    storeCredentials: (_id, encrypted) => {
-      world.credentials = encrypted;
-      return Promise.resolve();
-    },
-    allEmails: () => Promise.resolve(new Set(['me@ourco.com'])),
   };
   const uow: UnitOfWork = {
     async run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T> {
@@ -167,15 +198,18 @@ function fakes(world: World) {
           return Promise.resolve();
         },
       };
-      const scope = {
-        members: {
-          ...members,
-          completeSync: (_id: string, t: string) => {
-            token = t;
-            return Promise.resolve();
-          },
+      const syncs: Partial<SyncQueue> = {
+        hold: (lease) => Promise.resolve(held(lease)),
+        completeSync: (lease, t) => {
+          held(lease);
+          token = t;
+          return Promise.resolve();
         },
+      };
+      const scope = {
+        members,
         meetings,
+        syncs,
         matchLookups: {
           fetch: () =>
             Promise.resolve({
@@ -193,19 +227,19 @@ function fakes(world: World) {
       return result;
     },
   };
-  return { members: members as MemberRepository, uow };
+  return { members: members as MemberRepository, queue: queue as SyncQueue, uow };
 }
 
 function setup(
   script: (EventsPage | Error)[],
-  options: { world?: World; refreshed?: GoogleCredentials } = {},
+  options: { world?: World; refreshed?: GoogleCredentials; onList?: () => void } = {},
 ) {
   const world = options.world ?? new World();
-  const { members, uow } = fakes(world);
+  const { members, queue, uow } = fakes(world);
   const sessions: ScriptedSession[] = [];
   const gateway: CalendarGateway = {
     session: (credentials) => {
-      const session = new ScriptedSession(script, credentials, options.refreshed);
+      const session = new ScriptedSession(script, credentials, options.refreshed, options.onList);
       sessions.push(session);
       return session;
     },
@@ -219,15 +253,17 @@ function setup(
     },
     () => 1,
   );
+  const logger = new RecordingLogger();
   const sync = new SyncCalendar(
-    { lookbackDays: 90 },
+    { lookbackDays: 90, leaseMs: 60_000 },
     uow,
     members,
-    new MemberSessions(members, gateway, cipher),
+    queue,
+    new MemberSessions(members, gateway, cipher, logger),
     new AccountMatcher(new PublicListsDomainKnowledge(), []),
     retry,
     { now: () => NOW },
-    new RecordingLogger(),
+    logger,
   );
   return { sync, world, sessions, delays };
 }
@@ -340,7 +376,8 @@ describe('SyncCalendar', () => {
     const { sync, world } = setup([new GrantRevokedError('invalid_grant')]);
     await expect(sync.execute(MEMBER)).resolves.toEqual({ outcome: 'needs_reconnect' });
     expect(world.status).toBe('needs_reconnect');
-    expect(world.lastError).toBe(RECONNECT_MESSAGE);
+    expect(world.lastError).toBe(RECONNECT_REASON_TEXT.grant_revoked);
+    expect(world.reason).toBe('grant_revoked');
   });
 
   it('skips a member who is not connected', async () => {
@@ -356,12 +393,70 @@ describe('SyncCalendar', () => {
       refreshed: { accessToken: 'at-2', refreshToken: null, expiryDate: 2, scope: 's' },
     });
     await sync.execute(MEMBER);
-    expect(world.credentials.toString('utf8')).not.toContain('at-2');
-    expect(JSON.parse(cipher.decrypt(world.credentials, MEMBER))).toEqual({
+    expect(Buffer.from(world.credentials!).toString('utf8')).not.toContain('at-2');
+    expect(JSON.parse(cipher.decrypt(world.credentials!, MEMBER))).toEqual({
       accessToken: 'at-2',
       refreshToken: 'rt-1',
       expiryDate: 2,
       scope: 's',
+    });
+  });
+
+  it('stops, writing nothing more, once another worker took the calendar over', async () => {
+    const world = new World();
+    let calls = 0;
+    const pages = [
+      page([timed('a')], { page: 'p2' }),
+      page([timed('b')], { page: 'p3' }),
+      page([timed('c')], { sync: 't' }),
+    ];
+    const { sync } = setup(pages, {
+      world,
+      // The third page downloads while the second is written: meanwhile this worker's lease lapses and another
+      // worker claims the calendar.
+      onList: () => {
+        if (++calls === 3) world.leaseOwner = 'the-other-worker';
+      },
+    });
+    await expect(sync.execute(MEMBER)).resolves.toMatchObject({ outcome: 'skipped' });
+    expect(world.saved.flatMap((s) => s.copies.map((c) => c.eventId))).toEqual(['a']);
+    expect(world.syncToken).toBeNull();
+    expect(world.lastError).toBeNull();
+    expect(world.leaseOwner).toBe('the-other-worker');
+  });
+
+  it('writes nothing, refreshed tokens included, for a member disconnected during the sync', async () => {
+    const world = new World();
+    const { sync } = setup([page([timed('a')], { sync: 't' })], {
+      world,
+      refreshed: { accessToken: 'at-2', refreshToken: null, expiryDate: 2, scope: 's' },
+      // Disconnect while Google answers: credentials deleted, version moved, lease ended.
+      onList: () =>
+        Object.assign(world, { status: 'disconnected', credentials: null, version: 1, leaseOwner: null }),
+    });
+    await expect(sync.execute(MEMBER)).resolves.toMatchObject({ outcome: 'skipped' });
+    expect(world).toMatchObject({
+      credentials: null,
+      syncToken: null,
+      status: 'disconnected',
+      lastError: null,
+    });
+    expect(world.saved).toEqual([]);
+  });
+
+  it('makes a member whose credentials no longer decrypt needs_reconnect, saying why, without calling Google', async () => {
+    const world = new World();
+    world.credentials = new AesGcmTokenCipher('another-secret-key-0123456789-abcdefgh').encrypt(
+      JSON.stringify(CREDENTIALS),
+      MEMBER,
+    );
+    const { sync, sessions } = setup([], { world });
+    await expect(sync.execute(MEMBER)).resolves.toEqual({ outcome: 'needs_reconnect' });
+    expect(sessions).toHaveLength(0);
+    expect(world).toMatchObject({
+      status: 'needs_reconnect',
+      reason: 'credentials_unreadable',
+      lastError: RECONNECT_REASON_TEXT.credentials_unreadable,
     });
   });
 });

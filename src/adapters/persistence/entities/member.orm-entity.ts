@@ -10,9 +10,17 @@ export class MemberOrmEntity {
   @Column({ type: 'text' })
   email!: string;
 
-  /** active | needs_reconnect | disconnected */
+  /** active | needs_reconnect | disconnected (domain/member-connection.ts). */
   @Column({ type: 'text', default: 'active' })
   status!: string;
+
+  /** Why the member must reconnect (with `needs_reconnect` only). */
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason!: string | null;
+
+  /** Moves with every status or grant change; writes made under an older one are refused. */
+  @Column({ type: 'integer', default: 0 })
+  version!: number;
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
@@ -37,6 +45,7 @@ export class MemberOrmEntity {
   @Column({ name: 'sync_requested_at', type: 'timestamptz', nullable: true })
   syncRequestedAt!: Date | null;
 
+  /** A full sync is wanted: cleared only when a full sync begins (under its lease), not when one is claimed. */
   @Column({ name: 'full_sync_requested', type: 'boolean', default: false })
   fullSyncRequested!: boolean;
 
@@ -47,6 +56,10 @@ export class MemberOrmEntity {
   /** A worker holds the calendar until then; a dead worker's lease lapses. */
   @Column({ name: 'sync_lease_until', type: 'timestamptz', nullable: true })
   syncLeaseUntil!: Date | null;
+
+  /** The worker holding the lease: every write of a sync is conditional on it, so a stale worker is refused. */
+  @Column({ name: 'sync_lease_owner', type: 'uuid', nullable: true })
+  syncLeaseOwner!: string | null;
 
   @Column({ name: 'sync_failures', type: 'integer', default: 0 })
   syncFailures!: number;

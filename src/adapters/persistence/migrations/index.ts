@@ -2,6 +2,7 @@ import { AccountsAndContacts1764064800000 } from './1764064800000-accounts-and-c
 import { MeetingsAndInteractions1764151200000 } from './1764151200000-meetings-and-interactions';
 import { ChannelsAndJobs1764237600000 } from './1764237600000-channels-and-jobs';
 import { GoogleCallSlots1764324000000 } from './1764324000000-google-call-slots';
+import { ConnectionLifecycle1764496800000 } from './1764496800000-connection-lifecycle';
 
 /** Every migration, oldest first; listed by hand so that the compiled service and the tests load the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   MeetingsAndInteractions1764151200000,
   ChannelsAndJobs1764237600000,
   GoogleCallSlots1764324000000,
+  ConnectionLifecycle1764496800000,
 ];

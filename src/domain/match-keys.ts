@@ -1,4 +1,4 @@
-import type { LookupKeys } from '../../domain/account-matcher';
+import type { LookupKeys } from './account-matcher';
 
 /**
  * Keys linking stored meetings to the account data that decides their matches: `e:<email>` for a contact,

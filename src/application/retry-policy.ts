@@ -1,4 +1,4 @@
-import { isRetryableGoogleError } from '../errors';
+import { isRetryableGoogleError } from './errors';
 
 export interface RetryOptions {
   /** Tries in all, the first included. */

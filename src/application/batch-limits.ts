@@ -1,4 +1,4 @@
-import { ValidationFailedError, type ValidationIssue } from '../../domain/errors';
+import { ValidationFailedError, type ValidationIssue } from '../domain/errors';
 
 /** Rows one bulk request may carry: enough for any CRM export slice, small enough for one bounded transaction. */
 export const MAX_BATCH_ROWS = 10_000;

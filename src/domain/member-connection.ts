@@ -1,0 +1,174 @@
+/** Where a member's calendar connection stands. */
+export type ConnectionStatus = 'active' | 'needs_reconnect' | 'disconnected';
+
+/** Why only a new consent by the member can restore the connection. */
+export type ReconnectReason = 'grant_revoked' | 'credentials_unreadable';
+
+/** What admins read in `lastError` for each reason. */
+export const RECONNECT_REASON_TEXT: Readonly<Record<ReconnectReason, string>> = {
+  grant_revoked: 'Google access was revoked or has expired: the member must reconnect',
+  credentials_unreadable:
+    'The stored Google credentials cannot be decrypted (SECRET_KEY changed?): the member must reconnect',
+};
+
+/** The member's OAuth tokens as stored: sealed by the application, never opened here. */
+export type SealedCredentials = Uint8Array;
+
+export interface ConnectionSnapshot {
+  memberId: string;
+  email: string;
+  status: ConnectionStatus;
+  /** Set with `needs_reconnect` only. */
+  reason: ReconnectReason | null;
+  /** A short sentence for admins, or null. */
+  lastError: string | null;
+  credentials: SealedCredentials | null;
+  /** Moves with every change of status or grant: a writer that read an older one is refused. */
+  version: number;
+}
+
+/**
+ * A member's connection and the only way it changes. Every cause of a change is a method:
+ *
+ * | from \ cause    | signedIn | grantConfirmed | grantRefused    | disconnected |
+ * |-----------------|----------|----------------|-----------------|--------------|
+ * | active          | active   | active         | needs_reconnect | disconnected |
+ * | needs_reconnect | active   | active         | needs_reconnect | disconnected |
+ * | disconnected    | active   | (refused)      | (ignored)       | disconnected |
+ *
+ * `signedIn` is a new consent (a new grant), `grantConfirmed` an admin's reconnect that found the stored grant
+ * working, `grantRefused` Google refusing the grant (or the stored credentials no longer opening), `disconnected`
+ * the member's or an admin's Disconnect, which deletes the credentials and ends every sync of the member.
+ *
+ * Status and grant changes move the version when saved, so that work started under the old ones (a sync that
+ * refreshed a token, a renewal opening a channel) is refused instead of undoing them: Disconnect wins. Refreshed
+ * access tokens and problems are saved only under the version they were read with, and do not move it.
+ */
+export class MemberConnection {
+  private state: ConnectionSnapshot;
+  private epochChanged = false;
+  private restart = false;
+
+  private constructor(snapshot: ConnectionSnapshot) {
+    this.state = { ...snapshot };
+  }
+
+  static restore(snapshot: ConnectionSnapshot): MemberConnection {
+    return new MemberConnection(snapshot);
+  }
+
+  get memberId(): string {
+    return this.state.memberId;
+  }
+
+  get email(): string {
+    return this.state.email;
+  }
+
+  get status(): ConnectionStatus {
+    return this.state.status;
+  }
+
+  get reason(): ReconnectReason | null {
+    return this.state.reason;
+  }
+
+  get lastError(): string | null {
+    return this.state.lastError;
+  }
+
+  get credentials(): SealedCredentials | null {
+    return this.state.credentials;
+  }
+
+  /** The version this view was read (or last saved) with. */
+  get version(): number {
+    return this.state.version;
+  }
+
+  /** Whether syncs, channels and Google calls may act for the member. */
+  get canSync(): boolean {
+    return this.state.status === 'active' && this.state.credentials !== null;
+  }
+
+  /** Saving must move the version: the status or the grant changed. */
+  get changesEpoch(): boolean {
+    return this.epochChanged;
+  }
+
+  /** Saving starts the member's syncing afresh: no backoff left from an earlier grant's failures. */
+  get restartsSync(): boolean {
+    return this.restart;
+  }
+
+  /** Saving ends the member's sync work: no sync token, no pending or running sync, no channel claim. */
+  get endsSyncWork(): boolean {
+    return this.epochChanged && this.state.status === 'disconnected';
+  }
+
+  /** A new consent: whatever the state, the member is active with these credentials. */
+  signedIn(credentials: SealedCredentials): void {
+    this.change({ status: 'active', reason: null, lastError: null, credentials });
+    this.restart = true;
+  }
+
+  /** The stored grant was found to work again. False (nothing changes) when there is no grant to confirm. */
+  grantConfirmed(): boolean {
+    if (this.state.status === 'disconnected' || this.state.credentials === null) return false;
+    if (this.state.status === 'needs_reconnect') {
+      this.change({ status: 'active', reason: null, lastError: null });
+      this.restart = true;
+    }
+    return true;
+  }
+
+  /** Google refused the grant: only the member can consent again. Ignored once disconnected. */
+  grantRefused(reason: ReconnectReason): boolean {
+    if (this.state.status === 'disconnected') return false;
+    if (this.state.status === 'needs_reconnect' && this.state.reason === reason) return false;
+    this.change({ status: 'needs_reconnect', reason, lastError: RECONNECT_REASON_TEXT[reason] });
+    return true;
+  }
+
+  /** The member or an admin disconnected: credentials deleted, syncing over; interactions stay. */
+  disconnected(): void {
+    this.change({ status: 'disconnected', reason: null, lastError: null, credentials: null });
+  }
+
+  /** The client refreshed the access token of the grant this view holds. False when the grant is no longer live. */
+  credentialsRefreshed(credentials: SealedCredentials): boolean {
+    if (this.state.status === 'disconnected') return false;
+    this.state.credentials = credentials;
+    return true;
+  }
+
+  /** Something failed that admins should see; the connection itself stands. False once it is not active. */
+  problem(message: string): boolean {
+    if (this.state.status !== 'active' || this.state.lastError === message) return false;
+    this.state.lastError = message;
+    return true;
+  }
+
+  /** What failed before works again. False when there was nothing to clear. */
+  problemSolved(): boolean {
+    if (this.state.status !== 'active' || this.state.lastError === null) return false;
+    this.state.lastError = null;
+    return true;
+  }
+
+  snapshot(): ConnectionSnapshot {
+    return { ...this.state };
+  }
+
+  /** Called by the repository once saved: this view is current again, at `version`. */
+  saved(version: number): void {
+    this.state.version = version;
+    this.epochChanged = false;
+    this.restart = false;
+  }
+
+  private change(next: Partial<ConnectionSnapshot>): void {
+    this.state = { ...this.state, ...next };
+    this.epochChanged = true;
+  }
+}
