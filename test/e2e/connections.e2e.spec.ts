@@ -75,6 +75,44 @@ describe.each(databaseTargets())('connections admin API and disconnect on $name'
     expect(await connections()).toEqual([expect.objectContaining({ status: 'active', lastError: null })]);
   });
 
+  it.each([
+    [503, 'backendError', 503],
+    [429, 'rateLimitExceeded', 503],
+    [403, 'forbidden', 502],
+  ] as const)(
+    'answers a reconnect that Google refuses with %i (%s) with %i, changing nothing',
+    async (google, reason, ours) => {
+      await e.t.db.dataSource.query(`UPDATE members SET status = 'needs_reconnect', last_error = 'x'`);
+      e.sandbox.injectFault({ status: google, reason, pathPattern: /calendars\/primary$/ });
+      const res = await request(e.t.app)
+        .post(`/api/connections/${memberId}/reconnect`)
+        .set(auth)
+        .expect(ours);
+      if (ours === 503) expect(res.headers['retry-after']).toBe('30');
+      expect(res.body).toMatchObject({ error: expect.any(String), message: expect.any(String) });
+      expect(await status()).toBe('needs_reconnect');
+    },
+  );
+
+  it('reconnects even when the channel does not open: active, full sync queued, the problem shown', async () => {
+    await e.t.db.dataSource.query(
+      `UPDATE members SET status = 'needs_reconnect', last_error = 'x', sync_requested_at = NULL`,
+    );
+    e.sandbox.injectFault({ status: 403, reason: 'forbidden', pathPattern: /events\/watch$/ });
+    await request(e.t.app)
+      .post(`/api/connections/${memberId}/reconnect`)
+      .set(auth)
+      .expect(200, { status: 'active' });
+    const [row] = await e.t.db.dataSource.query<{ requested: boolean; full: boolean }[]>(
+      'SELECT sync_requested_at IS NOT NULL AS requested, full_sync_requested AS full FROM members',
+    );
+    expect(row).toEqual({ requested: true, full: true });
+    expect((await connections())[0]).toMatchObject({
+      status: 'active',
+      lastError: expect.stringMatching(/push channel/),
+    });
+  });
+
   it('answers 409 with an absolute connect URL when the member must consent again', async () => {
     e.sandbox.revokeGrant(me);
     await e.sync(memberId);
@@ -119,6 +157,8 @@ describe.each(databaseTargets())('connections admin API and disconnect on $name'
       .type('form')
       .send({})
       .expect(403);
+    // Neither Origin nor Referer (some browsers and proxies drop them): the session still needs its token.
+    await agent.post('/profile/disconnect').type('form').send({}).expect(403);
     expect(await status()).toBe('active');
     const profile = await agent.get('/profile').expect(200);
     const csrf = /name="csrf" value="([^"]+)"/.exec(profile.text)![1]!;

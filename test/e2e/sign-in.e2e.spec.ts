@@ -97,12 +97,51 @@ describe.each(databaseTargets())('member sign-in on $name', (target) => {
     expect(res.text).toContain('not started in this browser');
   });
 
-  it('answers 400 to a replayed callback', async () => {
-    const { browser, path } = await consent(me);
-    await browser.get(path).expect(302);
-    const again = await browser.get(path);
-    expect(again.status).toBe(400);
+  it('answers 400 to a replayed callback, even from the browser that holds the state', async () => {
+    const browser = request.agent(e.t.app);
+    const start = await browser.get('/auth/google').expect(302);
+    const stateCookie = ([] as string[]).concat(start.headers['set-cookie'] ?? [])[0]!.split(';')[0]!;
+    e.sandbox.setConsentingUser(me);
+    const answer = await fetch(start.headers.location!, { redirect: 'manual' });
+    const callback = new URL(answer.headers.get('location')!);
+    const path = `${callback.pathname}${callback.search}`;
+    await request(e.t.app).get(path).set('Cookie', stateCookie).expect(302);
+    const again = await request(e.t.app).get(path).set('Cookie', stateCookie).expect(400);
+    expect(again.text).toContain('already used or has expired');
   });
+
+  it('starts a sign-in without writing to the database, and refuses a state it did not sign', async () => {
+    e.sandbox.clearRequests();
+    const before = await e.t.db.dataSource.query('SELECT count(*)::int AS n FROM oauth_states');
+    const start = await request(e.t.app).get('/auth/google').expect(302);
+    expect(await e.t.db.dataSource.query('SELECT count(*)::int AS n FROM oauth_states')).toEqual(before);
+    const state = new URL(start.headers.location!).searchParams.get('state')!;
+    const [nonce, expiry] = state.split('.');
+    // Same shape, a later expiry, a signature of someone else's: refused before any code is exchanged.
+    const forged = `${nonce}.${Number(expiry) + 3600}.${'A'.repeat(43)}`;
+    const res = await request(e.t.app)
+      .get(`/auth/google/callback?code=c&state=${forged}`)
+      .set('Cookie', `oauth_state=${forged}`)
+      .expect(400);
+    expect(res.text).toContain('already used or has expired');
+    expect(e.sandbox.requests.some((r) => r.path.endsWith('/token'))).toBe(false);
+  });
+
+  it.each([
+    [500, 503],
+    [503, 503],
+  ])(
+    'answers %i at the token endpoint with a %i page asking to try again, and stores nothing',
+    async (google, ours) => {
+      const { browser, path } = await consent(me);
+      // The client tries a token request 4 times (google-auth-library's own retries): all of them fail.
+      e.sandbox.injectFault({ status: google as 500 | 503, pathPattern: /^\/token$/, times: 4 });
+      const res = await browser.get(path).expect(ours);
+      expect(res.headers['retry-after']).toBe('30');
+      expect(res.headers['content-type']).toMatch(/html/);
+      expect(await e.t.db.dataSource.query('SELECT count(*)::int AS n FROM members')).toEqual([{ n: 0 }]);
+    },
+  );
 
   it('answers 400 when the member declines consent', async () => {
     const browser = request.agent(e.t.app);

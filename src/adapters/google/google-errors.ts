@@ -22,6 +22,13 @@ export function statusOf(error: unknown): number | undefined {
   return e.status ?? e.response?.status;
 }
 
+/** The OAuth error code of a token endpoint's answer (`invalid_grant`, `invalid_client`, ...), if it gave one. */
+export function oauthErrorCode(error: unknown): string | null {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as GaxiosLike;
+  const code = (e.response?.data as { error?: unknown } | undefined)?.error;
+  return typeof code === 'string' ? code : null;
+}
+
 /**
  * Turns what the googleapis client throws (gaxios errors; `instanceof GaxiosError` is unreliable across
  * versions) into the application's typed errors. Messages are short and carry no token or URL.

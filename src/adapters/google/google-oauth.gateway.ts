@@ -1,11 +1,14 @@
 import type { GoogleCredentials } from '../../application/ports/calendar-gateway.port';
 import type { OAuthGateway } from '../../application/ports/oauth-gateway.port';
-import { ConsentFailedError } from '../../application/errors';
+import { ConsentFailedError, GoogleRequestError, isRetryableGoogleError } from '../../application/errors';
 import type { GoogleClientSettings } from './google-endpoints';
 import { oauthClient } from './google-calendar.gateway';
-import { toTypedGoogleError } from './google-errors';
+import { oauthErrorCode, toTypedGoogleError } from './google-errors';
 
 export const CALENDAR_READONLY_SCOPE = 'https://www.googleapis.com/auth/calendar.readonly';
+
+/** Token endpoint refusals that come from our OAuth client's setup, not from the member's consent. */
+const OUR_SETUP_FAULTS = new Set(['invalid_client', 'unauthorized_client', 'redirect_uri_mismatch']);
 
 export class GoogleOAuthGateway implements OAuthGateway {
   constructor(private readonly settings: () => GoogleClientSettings) {}
@@ -32,6 +35,12 @@ export class GoogleOAuthGateway implements OAuthGateway {
       };
     } catch (error) {
       const typed = toTypedGoogleError(error);
+      // Google unreachable or busy: worth trying again (503), not the member's doing.
+      if (isRetryableGoogleError(typed)) throw typed;
+      const code = oauthErrorCode(error);
+      if (code !== null && OUR_SETUP_FAULTS.has(code)) {
+        throw new GoogleRequestError(`Google refused this service's OAuth client (${code}): tell the operator`);
+      }
       throw new ConsentFailedError(`Google did not accept the sign-in: ${typed.message}`);
     }
   }
