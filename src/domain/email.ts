@@ -4,8 +4,10 @@ const MAX_LOCAL_PART_LENGTH = 64;
 const MAX_EMAIL_LENGTH = 254;
 // Letters and digits of any script (internationalised domains), hyphens inside a label only.
 const LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?$/u;
-// Printable, no whitespace, no second "@": calendar data is messy, so accept what mail servers accept in practice.
-const LOCAL_PART = /^[^\s@"(),:;<>[\\\]]+$/u;
+// Printable, no whitespace or control characters, no second "@": calendar data is messy, so accept what mail
+// servers accept in practice.
+// eslint-disable-next-line no-control-regex
+const LOCAL_PART = /^[^\s\u0000-\u001f\u007f@"(),:;<>[\\\]]+$/u;
 
 /** A DNS domain as it appears after the "@" of an email: lowercase, no trailing dot. */
 export class EmailDomain {

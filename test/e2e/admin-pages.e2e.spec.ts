@@ -72,14 +72,15 @@ describe('admin pages', () => {
       .type('form')
       .send({ csrf })
       .expect(303);
-    expect(decodeURIComponent(res.headers.location!)).toContain('Full resync queued');
+    expect(res.headers.location).toBe('/admin?notice=resync_queued');
+    expect((await agent.get(res.headers.location!).expect(200)).text).toContain('Full resync queued.');
     const unknown = await agent
       .post('/admin/connections/not-a-member/resync')
       .set('Origin', 'http://localhost:3000')
       .type('form')
       .send({ csrf })
       .expect(303);
-    expect(decodeURIComponent(unknown.headers.location!)).toContain('No member');
+    expect(unknown.headers.location).toBe('/admin?notice=no_member');
     await agent
       .post(`/admin/connections/${rep.memberId}/resync`)
       .set('Origin', 'http://evil.example')
@@ -93,6 +94,19 @@ describe('admin pages', () => {
     await agent.get('/admin').expect(403);
     await agent.get('/admin/accounts/logo').expect(403);
     await request(e.t.app).get('/admin').expect(302).expect('Location', '/profile');
+  });
+
+  it('shows only its own notices, never text from the URL, and answers bad ids and cursors with pages', async () => {
+    const { agent } = await e.signIn(admin);
+    const planted = await agent.get('/admin?notice=Your+account+is+locked%3A+call+%2B1-555').expect(200);
+    expect(planted.text).not.toContain('locked');
+    expect(planted.text).not.toContain('class="notice"');
+    expect((await agent.get('/admin?notice=resync_queued').expect(200)).text).toContain(
+      'Full resync queued.',
+    );
+    const missing = await agent.get('/admin/accounts/%00nope').expect(404);
+    expect(missing.headers['content-type']).toMatch(/html/);
+    await agent.get('/admin/accounts?cursor=not-ours').expect(400);
   });
 
   it('signs out with the form of the page, and not without its token', async () => {

@@ -96,6 +96,8 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
       ['an object instead of an array', { id: 'logo' }, []],
       ['a row without a name', [{ id: 'logo', domains: [] }], [0, 'name']],
       ['an empty id', [{ id: '  ', name: 'Logo', domains: [] }], [0, 'id']],
+      ['a NUL in the id', [{ id: 'lo\u0000go', name: 'Logo' }], [0, 'id']],
+      ['a control character in the name', [{ id: 'logo', name: 'Lo\u0007go' }], [0, 'name']],
       [
         'a domain that is not one',
         [{ id: 'logo', name: 'Logo', domains: ['logo.com', 'not a domain'] }],
@@ -188,6 +190,55 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
       expect(res.status).toBe(404);
       expect(res.body.error).toBe('not_found');
     });
+
+    it.each([['%00'], ['a%00b'], ['%01'], [`${'x'.repeat(300)}`]])(
+      'answers 404, not a database error, for the id %s no account can have',
+      async (id) => {
+        await request(t.app).get(`/api/accounts/${id}`).set(auth).expect(404);
+        await request(t.app).get(`/api/accounts/${id}/interactions`).set(auth).expect(404);
+        await request(t.app).delete(`/api/accounts/${id}`).set(auth).expect(404);
+      },
+    );
+
+    it('answers 400 to a cursor holding what no account id can be', async () => {
+      const cursor = Buffer.from(JSON.stringify({ after: 'a\u0000b' })).toString('base64url');
+      await request(t.app).get(`/api/accounts?cursor=${cursor}`).set(auth).expect(400);
+    });
+  });
+
+  describe('GET /api/accounts/:id/interactions', () => {
+    beforeEach(() => putAccounts([{ id: 'logo', name: 'Logo', domains: ['logo.com'] }]).expect(200));
+    const cursor = (position: unknown) => Buffer.from(JSON.stringify(position)).toString('base64url');
+
+    it.each([
+      ['from=2026-02-31'],
+      ['to=2026-02-29'],
+      ['from=2026-13-01'],
+      ['from=0000-01-01'],
+      ['from=2026-11-20T24:00:00Z'],
+      ['from=2026-11-20T10:60:00Z'],
+      ['from=2026-02-30T10:00:00Z'],
+      ['to=2026-11-20T10:00:00%2B16:00'],
+      ['from=2026-11-20T10:00:00'],
+      ['from=2026-11-20&from=2026-11-21'],
+      [`cursor=${cursor({ startTime: '1', id: '00000000-0000-4000-8000-000000000000' })}`],
+      [
+        `cursor=${cursor({ startTime: '2026-02-31T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000' })}`,
+      ],
+      [`cursor=${cursor({ startTime: '2026-11-20T00:00:00.000Z', id: 'x' })}`],
+      [`cursor=${cursor({ after: 'logo' })}`],
+    ])('answers 400 to %s, never a database error', async (query) => {
+      const res = await request(t.app).get(`/api/accounts/logo/interactions?${query}`).set(auth);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('validation_failed');
+    });
+
+    it.each([['from=2028-02-29'], ['from=2026-11-20T10:00:00.123456%2B05:30'], ['to=9999-12-31T23:59:59Z']])(
+      'accepts %s',
+      async (query) => {
+        await request(t.app).get(`/api/accounts/logo/interactions?${query}`).set(auth).expect(200);
+      },
+    );
   });
 
   describe('PUT /api/contacts', () => {
@@ -214,6 +265,9 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     it.each([
       ['a bad email', [{ email: 'not-an-email', accountId: 'logo' }], [0, 'email']],
       ['no accountId', [{ email: 'a@logo.com' }], [0, 'accountId']],
+      ['a NUL in the email', [{ email: 'a\u0000b@logo.com', accountId: 'logo' }], [0, 'email']],
+      ['a NUL in the name', [{ email: 'a@logo.com', name: 'A\u0000', accountId: 'logo' }], [0, 'name']],
+      ['a NUL in the account id', [{ email: 'a@logo.com', accountId: 'lo\u0000go' }], [0, 'accountId']],
       [
         'the same email twice',
         [

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 
+import { seededRandom } from '../../sandbox/random';
 import { HmacChannelTokens } from '../../src/adapters/crypto/hmac-channel-tokens';
 import { auth, TEST_ADMIN_KEY, TEST_SECRET_KEY } from '../support/app';
 import { embeddedTarget } from '../support/databases';
@@ -9,15 +10,6 @@ import { type E2E, startE2E } from '../support/e2e';
 const REQUESTS = 10_000;
 const CONCURRENCY = 50;
 const tokens = new HmacChannelTokens(TEST_SECRET_KEY);
-
-/** A deterministic pseudo-random sequence, so a failure can be replayed. */
-function rng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 /** Sends raw bytes (so headers can be anything a client could send) and returns the status code, 0 if none. */
 function rawRequest(port: number, head: Buffer, body: Buffer = Buffer.alloc(0)): Promise<number> {
@@ -74,7 +66,7 @@ describe('hostile input', () => {
 
   it('answers 10,000 hostile webhook requests with 4xx only and changes nothing', async () => {
     const before = await snapshot();
-    const random = rng(42);
+    const random = seededRandom(42);
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
     const statuses = new Map<number, number>();
     const rssBefore = process.memoryUsage().rss;

@@ -39,7 +39,9 @@ export class GoogleOAuthGateway implements OAuthGateway {
       if (isRetryableGoogleError(typed)) throw typed;
       const code = oauthErrorCode(error);
       if (code !== null && OUR_SETUP_FAULTS.has(code)) {
-        throw new GoogleRequestError(`Google refused this service's OAuth client (${code}): tell the operator`);
+        throw new GoogleRequestError(
+          `Google refused this service's OAuth client (${code}): tell the operator`,
+        );
       }
       throw new ConsentFailedError(`Google did not accept the sign-in: ${typed.message}`);
     }

@@ -23,8 +23,9 @@ import {
   putContactsSchema,
 } from './admin-api.schemas';
 import { bearerAuth } from './bearer-auth';
-import { decodeCursor, encodeCursor } from './cursor';
-import { memberIdParam, UUID } from './ids';
+import { accountsCursor, decodeCursor, encodeCursor } from './cursor';
+import { accountIdParam, memberIdParam, UUID } from './ids';
+import { parseIsoInstant } from './time-params';
 
 /** Bulk uploads of 10,000 rows fit easily; anything larger is refused before it is parsed. */
 export const ADMIN_API_BODY_LIMIT = '10mb';
@@ -59,7 +60,7 @@ export function adminApiRouter(deps: AdminApiDependencies): Router {
 
   router.get('/accounts', async (req, res) => {
     const query = listAccountsQuerySchema.parse(req.query);
-    const afterId = query.cursor === undefined ? null : decodeCursor(query.cursor, ['after']).after!;
+    const afterId = accountsCursor(query.cursor);
     const page = await deps.listAccounts.execute({ limit: query.limit, afterId });
     res.json({
       accounts: page.accounts,
@@ -68,13 +69,13 @@ export function adminApiRouter(deps: AdminApiDependencies): Router {
   });
 
   router.get('/accounts/:id', async (req, res) => {
-    res.json(await deps.getAccount.execute(req.params.id));
+    res.json(await deps.getAccount.execute(accountIdParam(req.params.id)));
   });
 
   router.get('/accounts/:id/interactions', async (req, res) => {
     const query = interactionsQuerySchema.parse(req.query);
     const page = await deps.listInteractions.execute({
-      accountId: req.params.id,
+      accountId: accountIdParam(req.params.id),
       from: query.from?.kind === 'instant' ? query.from.at : null,
       to: query.to?.kind === 'instant' ? query.to.at : null,
       fromDate: query.from?.kind === 'date' ? query.from.date : null,
@@ -134,7 +135,7 @@ export function adminApiRouter(deps: AdminApiDependencies): Router {
   });
 
   router.delete('/accounts/:id', async (req, res) => {
-    await deps.deleteAccount.execute(req.params.id);
+    await deps.deleteAccount.execute(accountIdParam(req.params.id));
     res.status(204).end();
   });
 
@@ -150,10 +151,11 @@ export function adminApiRouter(deps: AdminApiDependencies): Router {
   return router;
 }
 
+/** Our timeline cursors hold a start as `toISOString()` wrote it and a UUID; anything else is not ours. */
 function timelineCursor(cursor: string | undefined): TimelineCursor | null {
   if (cursor === undefined) return null;
   const { startTime, id } = decodeCursor(cursor, ['startTime', 'id']);
-  if (!UUID.test(id!) || Number.isNaN(Date.parse(startTime!))) {
+  if (!UUID.test(id!) || parseIsoInstant(startTime!)?.toISOString() !== startTime) {
     throw new ValidationFailedError([{ path: ['cursor'], message: 'is not a cursor this API returned' }]);
   }
   return { startTime: startTime!, id: id! };

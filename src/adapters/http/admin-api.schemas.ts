@@ -3,16 +3,26 @@ import { z } from 'zod';
 import { MAX_BATCH_ROWS } from '../../application/batch-limits';
 import type { Account, Contact } from '../../domain/account';
 import { Email, EmailDomain } from '../../domain/email';
+import { parseIsoDate, parseIsoInstant } from './time-params';
 
 export const MAX_DOMAINS_PER_ACCOUNT = 1_000;
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1_000;
 
-export const accountIdSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(256, 'must be at most 256 characters');
+/** Control characters (NUL above all, which PostgreSQL's text refuses) have no place in names and ids. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/** Trimmed text of 1 to `max` characters without control characters. */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters');
+
+export const accountIdSchema = text(256);
 
 const domainSchema = z.string().transform((raw, ctx) => {
   const domain = EmailDomain.parse(raw);
@@ -40,7 +50,7 @@ const batch = <T extends z.ZodType>(row: T) =>
 export const putAccountsSchema = batch(
   z.object({
     id: accountIdSchema,
-    name: z.string().trim().min(1, 'must not be empty').max(1_000, 'must be at most 1000 characters'),
+    name: text(1_000),
     domains: z
       .array(domainSchema)
       .max(MAX_DOMAINS_PER_ACCOUNT, `at most ${MAX_DOMAINS_PER_ACCOUNT} domains per account`)
@@ -53,9 +63,7 @@ export const putContactsSchema = batch(
   z.object({
     email: emailSchema,
     name: z
-      .string()
-      .trim()
-      .max(1_000, 'must be at most 1000 characters')
+      .union([z.string().trim().length(0), text(1_000)])
       .transform((name) => (name === '' ? null : name))
       .nullable()
       .optional(),
@@ -75,15 +83,13 @@ const dateOrInstant = z
   .string()
   .trim()
   .transform((value, ctx) => {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-      return { kind: 'date' as const, date: value };
-    }
-    if (/^\d{4}-\d{2}-\d{2}T.+(Z|[+-]\d{2}:?\d{2})$/i.test(value) && !Number.isNaN(Date.parse(value))) {
-      return { kind: 'instant' as const, at: new Date(value) };
-    }
+    const date = parseIsoDate(value);
+    if (date !== null) return { kind: 'date' as const, date };
+    const at = parseIsoInstant(value);
+    if (at !== null) return { kind: 'instant' as const, at };
     ctx.addIssue({
       code: 'custom',
-      message: 'must be a date (2026-11-20) or an ISO 8601 instant with a zone',
+      message: 'must be a date that exists (2026-11-20) or an ISO 8601 instant with a zone',
     });
     return z.NEVER;
   });

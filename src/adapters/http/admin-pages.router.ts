@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { type ErrorRequestHandler, type Request, type Response, Router } from 'express';
 
 import type { InteractionView, UnmatchedMeetingView } from '../../application/ports/meeting-repository.port';
 import type { MemberRepository } from '../../application/ports/member-repository.port';
@@ -11,9 +11,10 @@ import type { ListUnmatchedMeetings } from '../../application/use-cases/list-unm
 import type { ReconnectMember } from '../../application/use-cases/reconnect-member.use-case';
 import type { RequestResync } from '../../application/use-cases/request-resync.use-case';
 import { DomainError } from '../../domain/errors';
-import { decodeCursor, encodeCursor } from './cursor';
+import { accountsCursor, encodeCursor } from './cursor';
+import { httpStatusOf } from './errors';
 import { protectedForm } from './forms';
-import { memberIdParam } from './ids';
+import { accountIdParam, memberIdParam } from './ids';
 import { html, page, type SafeHtml, timeTag } from './html';
 import type { Sessions } from './session';
 
@@ -38,6 +39,34 @@ const STATUS_TEXT = {
   disconnected: 'Disconnected',
 };
 const REASON_TEXT = { no_match: 'No account matches', ambiguous_domain: 'Several accounts share the domain' };
+
+/** What an admin action reports on the connections page. */
+const NOTICES = {
+  resync_queued: () => 'Full resync queued.',
+  resync_refused: () => 'Not resynced: the connection is not active.',
+  reconnected: () => 'Reconnected: a full sync is queued and a new channel opened.',
+  reconnect_refused: (connectUrl: string) =>
+    `Google refused the stored access: ask the member to sign in again at ${connectUrl}`,
+  disconnected: () => 'Disconnected: tokens deleted, interactions kept.',
+  no_member: () => 'No such member.',
+  google_unavailable: () => 'Google could not be reached or asked us to slow down: try again in a minute.',
+  google_refused: () => 'Google refused the request.',
+  refused: () => 'The action was refused.',
+} satisfies Record<string, (connectUrl: string) => string>;
+type Notice = keyof typeof NOTICES;
+
+function noticeFor(error: DomainError): Notice {
+  if (error.code === 'not_found') return 'no_member';
+  if (error.code === 'google_unavailable' || error.code === 'rate_limited') return 'google_unavailable';
+  if (error.code === 'google_request_failed') return 'google_refused';
+  return 'refused';
+}
+
+function noticeText(code: unknown, connectUrl: string): string | null {
+  return typeof code === 'string' && Object.hasOwn(NOTICES, code)
+    ? NOTICES[code as Notice](connectUrl)
+    : null;
+}
 
 /** Admin pages for signed-in members listed in ADMIN_EMAILS: connections, account timelines, unmatched meetings. */
 export function adminPagesRouter(deps: AdminPagesDependencies): Router {
@@ -71,7 +100,7 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
   router.get('/admin', async (req, res) => {
     const connections = await deps.listConnections.execute();
     const csrf = deps.sessions.csrfToken(req) ?? '';
-    const notice = typeof req.query.notice === 'string' ? req.query.notice.slice(0, 300) : null;
+    const notice = noticeText(req.query.notice, deps.connectUrl);
     send(
       res,
       'Connections',
@@ -116,23 +145,17 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
     ...protectedForm(deps.sessions),
     async (req: Request<{ memberId: string; action: string }>, res) => {
       const { action } = req.params;
-      let notice: string;
+      let notice: Notice;
       try {
         const memberId = memberIdParam(req.params.memberId);
         if (action === 'resync') {
-          const result = await deps.requestResync.execute(memberId);
-          notice = result.queued
-            ? 'Full resync queued.'
-            : `Not resynced: the connection is ${result.status}.`;
+          notice = (await deps.requestResync.execute(memberId)).queued ? 'resync_queued' : 'resync_refused';
         } else if (action === 'reconnect') {
           const result = await deps.reconnectMember.execute(memberId);
-          notice =
-            result.status === 'active'
-              ? 'Reconnected: a new channel is open and a full sync is queued.'
-              : `Google refused the stored access: ask the member to sign in again at ${deps.connectUrl}`;
+          notice = result.status === 'active' ? 'reconnected' : 'reconnect_refused';
         } else if (action === 'disconnect') {
           await deps.disconnectMember.execute(memberId);
-          notice = 'Disconnected: tokens deleted, interactions kept.';
+          notice = 'disconnected';
         } else {
           res
             .status(404)
@@ -142,15 +165,15 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
         }
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
-        notice = error.message;
+        notice = noticeFor(error);
       }
-      res.redirect(303, `/admin?notice=${encodeURIComponent(notice)}`);
+      // The notice travels as a code: the page shows only sentences of its own, never text from the URL.
+      res.redirect(303, `/admin?notice=${notice}`);
     },
   );
 
   router.get('/admin/accounts', async (req, res) => {
-    const after =
-      typeof req.query.cursor === 'string' ? (decodeCursor(req.query.cursor, ['after']).after ?? null) : null;
+    const after = accountsCursor(typeof req.query.cursor === 'string' ? req.query.cursor : undefined);
     const page = await deps.listAccounts.execute({ limit: 100, afterId: after });
     send(
       res,
@@ -187,7 +210,7 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
   });
 
   router.get('/admin/accounts/:id', async (req: Request<{ id: string }>, res) => {
-    const account = await deps.getAccount.execute(req.params.id);
+    const account = await deps.getAccount.execute(accountIdParam(req.params.id));
     const interactions = await deps.listInteractions.execute({
       accountId: account.id,
       from: null,
@@ -222,6 +245,26 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
         ${meetings.items.length === 0 ? html`<p>Nothing to fix.</p>` : unmatchedTable(meetings.items)}`,
     );
   });
+
+  // Errors of these pages are pages too: a bad id or cursor reads as a 404 or 400 page, not as JSON.
+  router.use('/admin', ((error, _req, res, next) => {
+    if (!(error instanceof DomainError)) {
+      next(error);
+      return;
+    }
+    const status = httpStatusOf(error);
+    res
+      .status(status)
+      .type('html')
+      .send(
+        page(
+          status === 404 ? 'Not found' : 'Refused',
+          html`${nav()}
+            <h1>${status === 404 ? 'Not found' : 'Refused'}</h1>
+            <p class="error">${error.message}</p>`,
+        ),
+      );
+  }) satisfies ErrorRequestHandler);
 
   return router;
 }

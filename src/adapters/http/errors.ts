@@ -70,11 +70,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(status).json({ error: error.code, message: error.message } satisfies ErrorBody);
       return;
     }
-    const status = httpErrorStatus(error);
+    const status = clientErrorStatus(error);
     if (status !== null) {
-      // Errors of express' own body parser (malformed JSON, too large, bad encoding) are the client's.
-      const message = status === 413 ? 'The request body is too large' : 'The request body is not valid JSON';
-      res.status(status).json({ error: status === 413 ? 'payload_too_large' : 'invalid_body', message });
+      res.status(status).json(clientErrorBody(error, status));
       return;
     }
     logger.error('unhandled error', {
@@ -89,8 +87,21 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-function httpErrorStatus(error: unknown): number | null {
+/**
+ * Errors that express and its body parsers raise for the client's request (malformed JSON, a body too large, a
+ * path that is not validly percent-encoded), with their 4xx status; null for anything else.
+ */
+function clientErrorStatus(error: unknown): number | null {
   if (typeof error !== 'object' || error === null) return null;
   const { status, expose } = error as { status?: unknown; expose?: unknown };
-  return typeof status === 'number' && status >= 400 && status < 500 && expose === true ? status : null;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  return expose === true || error instanceof URIError ? status : null;
+}
+
+function clientErrorBody(error: unknown, status: number): ErrorBody {
+  if (status === 413) return { error: 'payload_too_large', message: 'The request body is too large' };
+  if (error instanceof URIError) return { error: 'bad_request', message: 'The URL is not validly encoded' };
+  if ((error as { type?: unknown }).type === 'entity.parse.failed')
+    return { error: 'invalid_body', message: 'The request body is not valid JSON' };
+  return { error: 'bad_request', message: 'The request is malformed' };
 }
