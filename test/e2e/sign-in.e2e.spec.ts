@@ -2,7 +2,7 @@ import request from 'supertest';
 
 import { SyncWorker } from '../../src/adapters/scheduler/sync-worker';
 import { TOKENS } from '../../src/application/ports/tokens';
-import { auth } from '../support/app';
+import { auth, startTestApp } from '../support/app';
 import { databaseTargets, embeddedTarget, resetData } from '../support/databases';
 import { at, type E2E, startE2E } from '../support/e2e';
 
@@ -211,6 +211,23 @@ describe('cookies behind https', () => {
       expect(cookie).toMatch(/; Secure/);
     } finally {
       await e.stop();
+    }
+  });
+});
+
+describe('sign-in starts per client address', () => {
+  it('are limited to AUTH_RATE_LIMIT_PER_MINUTE, then answered 429 with a page', async () => {
+    const t = await startTestApp(embeddedTarget, { env: { AUTH_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      for (let i = 0; i < 3; i++) await request(t.app).get('/auth/google').expect(302);
+      const refused = await request(t.app).get('/auth/google').expect(429);
+      expect(refused.headers['content-type']).toMatch(/html/);
+      expect(refused.headers['ratelimit-policy']).toMatch(/q=3/);
+      expect(refused.text).toContain('Too many sign-in attempts');
+      // Only the starts are limited: the rest of the service answers as usual.
+      await request(t.app).get('/profile').expect(200);
+    } finally {
+      await t.stop();
     }
   });
 });

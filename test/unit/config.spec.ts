@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       syncLeaseMs: 60_000,
       googleRequestsPerMinute: 10_000,
       googleUserRequestsPerMinute: 600,
+      authRateLimitPerMinute: 30,
     });
   });
 
@@ -49,7 +50,9 @@ describe('loadConfig', () => {
       GOOGLE_BASE_URL: 'http://127.0.0.1:4000',
       GOOGLE_REQUESTS_PER_MINUTE: '50000',
       GOOGLE_USER_REQUESTS_PER_MINUTE: '1200',
+      AUTH_RATE_LIMIT_PER_MINUTE: '5',
     });
+    expect(config.authRateLimitPerMinute).toBe(5);
     expect(config.googleRequestsPerMinute).toBe(50_000);
     expect(config.googleUserRequestsPerMinute).toBe(1_200);
     expect(config.port).toBe(8080);
@@ -79,6 +82,7 @@ describe('loadConfig', () => {
     ['NODE_ENV', 'staging', /^NODE_ENV /],
     ['GOOGLE_REQUESTS_PER_MINUTE', '5', /^GOOGLE_REQUESTS_PER_MINUTE must be at least 10 \(got "5"\)$/],
     ['GOOGLE_USER_REQUESTS_PER_MINUTE', '1e3', /^GOOGLE_USER_REQUESTS_PER_MINUTE must be a whole number/],
+    ['AUTH_RATE_LIMIT_PER_MINUTE', '0', /^AUTH_RATE_LIMIT_PER_MINUTE must be at least 1/],
   ])('stops with one line naming %s when it is %j', (name, value, message) => {
     expect(() => loadConfig({ SECRET_KEY: SECRET, DATA_DIR: dataDir, [name]: value })).toThrow(message);
   });
