@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 
 import { createPinoLogger } from './adapters/observability/pino-logger';
+import { describeError } from './application/errors';
 import { ConfigError, loadConfig } from './config';
 import { startService } from './server';
 
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
       .then(
         () => process.exit(0),
         (error: unknown) => {
-          logger.error('shutdown failed', { error: error instanceof Error ? error.message : String(error) });
+          logger.error('shutdown failed', { error: describeError(error) });
           process.exit(1);
         },
       );

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 
+import { describeError } from '../../application/errors';
 import type { DatabaseHealth } from '../../application/ports/database-health.port';
 import type { Logger } from '../../application/ports/logger.port';
 import type { Metrics } from '../observability/metrics';
@@ -19,7 +20,7 @@ export function operationsRouter(deps: { health: DatabaseHealth; metrics: Metric
       res.json({ status: 'ready', database: 'up' });
     } catch (error) {
       deps.logger.warn('readiness check failed', {
-        error: error instanceof Error ? error.message : String(error),
+        error: describeError(error),
       });
       res.status(503).json({ status: 'unavailable', database: 'down' });
     }

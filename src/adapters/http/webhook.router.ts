@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 
+import { describeError } from '../../application/errors';
 import type { Logger } from '../../application/ports/logger.port';
 import type { HandlePushNotification } from '../../application/use-cases/handle-push-notification.use-case';
 import type { Metrics } from '../observability/metrics';
@@ -55,7 +56,7 @@ export function webhookRouter(deps: {
       });
     } catch (error) {
       deps.logger.warn('push notification not stored', {
-        error: error instanceof Error ? error.message : String(error),
+        error: describeError(error),
       });
       answer(503, 'unavailable');
       return;

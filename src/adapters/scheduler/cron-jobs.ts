@@ -1,5 +1,6 @@
 import cron, { type RunCoordinator, type ScheduledTask } from 'node-cron';
 
+import { describeError } from '../../application/errors';
 import type { Logger } from '../../application/ports/logger.port';
 
 export interface CronJob {
@@ -38,7 +39,7 @@ export function scheduleJobs(
         } catch (error) {
           logger.error('job failed', {
             job: job.name,
-            error: error instanceof Error ? error.message : String(error),
+            error: describeError(error),
           });
         }
       },
