@@ -104,8 +104,9 @@ describe('admin pages', () => {
     expect((await agent.get('/admin?notice=resync_queued').expect(200)).text).toContain(
       'Full resync queued.',
     );
-    const missing = await agent.get('/admin/accounts/%00nope').expect(404);
-    expect(missing.headers['content-type']).toMatch(/html/);
+    const malformed = await agent.get('/admin/accounts/%00nope').expect(400);
+    expect(malformed.headers['content-type']).toMatch(/html/);
+    expect((await agent.get('/admin/accounts/nope').expect(404)).text).toContain('No account');
     await agent.get('/admin/accounts?cursor=not-ours').expect(400);
   });
 

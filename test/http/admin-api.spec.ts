@@ -192,11 +192,11 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
     });
 
     it.each([['%00'], ['a%00b'], ['%01'], [`${'x'.repeat(300)}`]])(
-      'answers 404, not a database error, for the id %s no account can have',
+      'answers 400, not a database error, to the id %s no account can have',
       async (id) => {
-        await request(t.app).get(`/api/accounts/${id}`).set(auth).expect(404);
-        await request(t.app).get(`/api/accounts/${id}/interactions`).set(auth).expect(404);
-        await request(t.app).delete(`/api/accounts/${id}`).set(auth).expect(404);
+        await request(t.app).get(`/api/accounts/${id}`).set(auth).expect(400);
+        await request(t.app).get(`/api/accounts/${id}/interactions`).set(auth).expect(400);
+        await request(t.app).delete(`/api/accounts/${id}`).set(auth).expect(400);
       },
     );
 

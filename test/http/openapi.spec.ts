@@ -10,6 +10,7 @@ import type {
   InteractionView,
   UnmatchedMeetingView,
 } from '../../src/application/ports/meeting-repository.port';
+import { GoogleRequestError, GoogleUnavailableError } from '../../src/application/errors';
 import { NotFoundError } from '../../src/domain/errors';
 import { RecordingLogger } from '../support/logger';
 
@@ -254,6 +255,9 @@ const ADMIN_KEY = 'openapi-spec-key';
 const ACTIVE = '0b6f1f9e-5a4c-4d2b-9a37-2f1c3e4d5a6b';
 const NEEDS_RECONNECT = '1c7a2e0f-6b5d-4e3c-8b48-3a2d4f5e6b7c';
 const UNKNOWN_MEMBER = '2d8b3f1a-7c6e-4f4d-9c59-4b3e5a6f7c8d';
+/** Members whose reconnect finds Google unreachable, or refusing. */
+const GOOGLE_DOWN = '3e9c4a2b-8d7f-4a5e-8d6a-5c4f6b7a8d9e';
+const GOOGLE_REFUSES = '4fad5b3c-9e8a-4b6f-9e7b-6d5a7c8b9eaf';
 const CONNECT_URL = 'http://localhost:3000/auth/google';
 const SAMPLE_PATH_VALUES: Record<string, string> = {
   id: 'logo',
@@ -321,13 +325,13 @@ function fakeDependencies(): AdminApiDependencies {
           ? Promise.resolve({ queued: false, status: 'needs_reconnect' as const })
           : notFound('member'),
     ),
-    reconnectMember: fake((memberId) =>
-      memberId === ACTIVE
-        ? Promise.resolve({ status: 'active' as const })
-        : memberId === NEEDS_RECONNECT
-          ? Promise.resolve({ status: 'needs_reconnect' as const })
-          : notFound('member'),
-    ),
+    reconnectMember: fake((memberId) => {
+      if (memberId === ACTIVE) return Promise.resolve({ status: 'active' as const });
+      if (memberId === NEEDS_RECONNECT) return Promise.resolve({ status: 'needs_reconnect' as const });
+      if (memberId === GOOGLE_DOWN) return Promise.reject(new GoogleUnavailableError('Google failed'));
+      if (memberId === GOOGLE_REFUSES) return Promise.reject(new GoogleRequestError('Google refused'));
+      return notFound('member');
+    }),
     disconnectMember: fake((memberId) => (memberId === ACTIVE ? Promise.resolve() : notFound('member'))),
   };
 }
@@ -463,8 +467,10 @@ describe('OpenAPI document of the admin API', () => {
         { operation: 'get /api/accounts', url: '/api/accounts?limit=0', status: 400 },
         { operation: 'get /api/accounts/{id}', url: '/api/accounts/logo', status: 200 },
         { operation: 'get /api/accounts/{id}', url: '/api/accounts/ghost', status: 404 },
+        { operation: 'get /api/accounts/{id}', url: '/api/accounts/a%00b', status: 400 },
         { operation: 'delete /api/accounts/{id}', url: '/api/accounts/logo', status: 204 },
         { operation: 'delete /api/accounts/{id}', url: '/api/accounts/ghost', status: 404 },
+        { operation: 'delete /api/accounts/{id}', url: `/api/accounts/${'x'.repeat(300)}`, status: 400 },
         {
           operation: 'get /api/accounts/{id}/interactions',
           url: '/api/accounts/logo/interactions?from=2026-11-01&to=2026-11-30T23:59:59Z&limit=1',
@@ -509,9 +515,29 @@ describe('OpenAPI document of the admin API', () => {
             url: `/api/connections/${UNKNOWN_MEMBER}/${action}`,
             status: 404,
           },
+          {
+            operation: `post /api/connections/{memberId}/${action}`,
+            url: `/api/connections/not-a-uuid/${action}`,
+            status: 400,
+          },
         ]),
+        {
+          operation: 'post /api/connections/{memberId}/reconnect',
+          url: `/api/connections/${GOOGLE_DOWN}/reconnect`,
+          status: 503,
+        },
+        {
+          operation: 'post /api/connections/{memberId}/reconnect',
+          url: `/api/connections/${GOOGLE_REFUSES}/reconnect`,
+          status: 502,
+        },
         { operation: 'delete /api/connections/{memberId}', url: `/api/connections/${ACTIVE}`, status: 204 },
-        { operation: 'delete /api/connections/{memberId}', url: '/api/connections/not-a-uuid', status: 404 },
+        { operation: 'delete /api/connections/{memberId}', url: '/api/connections/not-a-uuid', status: 400 },
+        {
+          operation: 'delete /api/connections/{memberId}',
+          url: `/api/connections/${UNKNOWN_MEMBER}`,
+          status: 404,
+        },
         { operation: 'post /api/channels/renew', url: '/api/channels/renew', status: 200 },
       ];
       // Every operation refuses a request without the key; those 401s are not listed above one by one.

@@ -56,7 +56,7 @@ const NOTICES = {
 type Notice = keyof typeof NOTICES;
 
 function noticeFor(error: DomainError): Notice {
-  if (error.code === 'not_found') return 'no_member';
+  if (error.code === 'not_found' || error.code === 'validation_failed') return 'no_member';
   if (error.code === 'google_unavailable' || error.code === 'rate_limited') return 'google_unavailable';
   if (error.code === 'google_request_failed') return 'google_refused';
   return 'refused';

@@ -1,17 +1,20 @@
-import { NotFoundError } from '../../domain/errors';
+import { ValidationFailedError } from '../../domain/errors';
 import { accountIdSchema } from './admin-api.schemas';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Member ids are UUIDs: anything else names no member (a 404, never a database error). */
+/** Member ids are UUIDs: anything else is malformed (a 400, never a database error); an unknown one is a 404. */
 export function memberIdParam(value: string): string {
-  if (!UUID.test(value)) throw new NotFoundError(`No member "${value.slice(0, 100)}"`);
+  if (!UUID.test(value)) {
+    throw new ValidationFailedError([{ path: ['memberId'], message: 'is not a member id (a UUID)' }]);
+  }
   return value.toLowerCase();
 }
 
-/** An id no account can have (empty, too long, control characters) names no account: a 404, never a database error. */
+/** An id no account can have (empty, over 256 characters, control characters) is malformed: a 400. */
 export function accountIdParam(value: string): string {
-  if (!accountIdSchema.safeParse(value).success)
-    throw new NotFoundError(`No account "${value.slice(0, 100)}"`);
+  if (!accountIdSchema.safeParse(value).success) {
+    throw new ValidationFailedError([{ path: ['id'], message: 'is not an account id' }]);
+  }
   return value;
 }

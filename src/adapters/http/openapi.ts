@@ -30,7 +30,8 @@ type SchemaName =
   | 'NeedsReconnect'
   | 'RenewResult';
 
-type ErrorResponseName = 'BadRequest' | 'Unauthorized' | 'NotFound' | 'PayloadTooLarge';
+type ErrorResponseName =
+  'BadRequest' | 'Unauthorized' | 'NotFound' | 'PayloadTooLarge' | 'GoogleRefused' | 'GoogleUnavailable';
 
 /** Query parameters carry no description in zod; the schema itself still comes from zod. */
 const QUERY_PARAMETER_DESCRIPTIONS: Record<string, string> = {
@@ -81,10 +82,13 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
 }
 
 function paths(): Json {
-  const accountId = pathParameter('id', "The account's external id.");
+  const accountId = pathParameter(
+    'id',
+    "The account's external id; one no account can have (empty, over 256 characters, control characters) is a 400.",
+  );
   const memberId = pathParameter(
     'memberId',
-    "The member's id; anything but a known member's UUID is a 404.",
+    "The member's id: anything but a UUID is a 400, an unknown one a 404.",
     {
       type: 'string',
       format: 'uuid',
@@ -124,7 +128,7 @@ function paths(): Json {
         summary: 'One account and how many contacts it has',
         responses: {
           '200': jsonResponse('The account.', ref('AccountDetails')),
-          ...errors('Unauthorized', 'NotFound'),
+          ...errors('BadRequest', 'Unauthorized', 'NotFound'),
         },
       },
       delete: {
@@ -133,7 +137,7 @@ function paths(): Json {
         summary: 'Delete an account and its contacts',
         responses: {
           '204': { description: 'Deleted.' },
-          ...errors('Unauthorized', 'NotFound'),
+          ...errors('BadRequest', 'Unauthorized', 'NotFound'),
         },
       },
     },
@@ -215,7 +219,7 @@ function paths(): Json {
           'is then `disconnected`.',
         responses: {
           '204': { description: 'Disconnected.' },
-          ...errors('Unauthorized', 'NotFound'),
+          ...errors('BadRequest', 'Unauthorized', 'NotFound'),
         },
       },
     },
@@ -228,7 +232,7 @@ function paths(): Json {
         responses: {
           '202': jsonResponse('Queued; the answer does not wait for the sync.', ref('ResyncQueued')),
           '409': jsonResponse('The member is not active: there is nothing to sync with.', ref('NotActive')),
-          ...errors('Unauthorized', 'NotFound'),
+          ...errors('BadRequest', 'Unauthorized', 'NotFound'),
         },
       },
     },
@@ -241,7 +245,7 @@ function paths(): Json {
         responses: {
           '200': jsonResponse('Google accepted the grant: new channel, full sync.', ref('Reconnected')),
           '409': jsonResponse('The member must consent again at `connectUrl`.', ref('NeedsReconnect')),
-          ...errors('Unauthorized', 'NotFound'),
+          ...errors('BadRequest', 'Unauthorized', 'NotFound', 'GoogleRefused', 'GoogleUnavailable'),
         },
       },
     },
@@ -304,6 +308,8 @@ function errors(...names: ErrorResponseName[]): Json {
     Unauthorized: '401',
     NotFound: '404',
     PayloadTooLarge: '413',
+    GoogleRefused: '502',
+    GoogleUnavailable: '503',
   };
   return Object.fromEntries(
     names.map((name) => [statuses[name], { $ref: `#/components/responses/${name}` }]),
@@ -325,6 +331,18 @@ function errorResponses(): Record<ErrorResponseName, Json> {
     },
     NotFound: jsonResponse('Nothing by that key (`not_found`).', ref('ErrorBody')),
     PayloadTooLarge: jsonResponse('The body is over 10 MB (`payload_too_large`).', ref('ErrorBody')),
+    GoogleRefused: jsonResponse(
+      'Google refused a request of ours that retrying will not change (`google_request_failed`); nothing changed.',
+      ref('ErrorBody'),
+    ),
+    GoogleUnavailable: {
+      ...jsonResponse(
+        'Google could not be reached or asked us to slow down (`google_unavailable`, `rate_limited`); nothing ' +
+          'changed: try again after `Retry-After` seconds.',
+        ref('ErrorBody'),
+      ),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+    },
   };
 }
 
