@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { eventually } from '../support/e2e';
-import { killServices, spawnService, stderrMatch } from '../support/service-process';
+import { killServices, signInOverHttp, spawnService, stderrMatch } from '../support/service-process';
 
 /** The service as an operator runs it: a process with an environment, signals and a data directory. */
 describe('service process', () => {
@@ -148,6 +148,28 @@ describe('service process', () => {
     ).toContain('Logo QBR');
     restarted.child.kill('SIGTERM');
     expect(await restarted.exited).toBe(0);
+
+    // The operator loses the secret key: a new one is generated, and the stored tokens no longer open. The service
+    // still starts, says so once, shows Alex as needing to reconnect, and Alex's sign-in replaces the tokens.
+    rmSync(path.join(dataDir, 'secret.key'));
+    const rekeyed = spawnService({ DATA_DIR: dataDir });
+    const third = `http://127.0.0.1:${await rekeyed.listening}`;
+    const [, newKey] = await stderrMatch(rekeyed, KEY);
+    expect(newKey).not.toBe(key);
+    const alex = async () => {
+      const res = await fetch(`${third}/api/connections`, { headers: { Authorization: `Bearer ${newKey}` } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { connections: Record<string, string | null>[] }).connections[0]!;
+    };
+    expect(await alex()).toMatchObject({
+      status: 'needs_reconnect',
+      lastError: expect.stringMatching(/SECRET_KEY/),
+    });
+    expect(rekeyed.stdout()).toMatch(/"level":"error"[^\n]*"members":1[^\n]*cannot be decrypted/);
+    await signInOverHttp(third, 'alex@ourco.example', third);
+    expect(await alex()).toMatchObject({ status: 'active', lastError: null });
+    rekeyed.child.kill('SIGTERM');
+    expect(await rekeyed.exited).toBe(0);
   });
 
   it.each([

@@ -79,13 +79,18 @@ export function spawnService(
  * `email` (so that sign-ins may run at once, unlike with the sandbox's single consenting user), then the callback
  * with the state cookie. Throws unless the service redirects to the profile.
  */
-export async function signInOverHttp(serviceUrl: string, email: string): Promise<void> {
+export async function signInOverHttp(
+  serviceUrl: string,
+  email: string,
+  /** Where the consent page is reached, when the address the service gives is not (PUBLIC_URL on port 0). */
+  consentOrigin?: string,
+): Promise<void> {
   const start = await fetch(`${serviceUrl}/auth/google`, { redirect: 'manual' });
   const cookie = start.headers.getSetCookie()[0]!.split(';')[0]!;
   const authorize = new URL(start.headers.get('location')!);
   const form = new URLSearchParams(authorize.searchParams);
   form.set('email', email);
-  const consent = await fetch(`${authorize.origin}${authorize.pathname}/approve`, {
+  const consent = await fetch(`${consentOrigin ?? authorize.origin}${authorize.pathname}/approve`, {
     method: 'POST',
     body: form,
     redirect: 'manual',
