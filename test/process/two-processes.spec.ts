@@ -51,6 +51,8 @@ interface Instance {
         GOOGLE_CLIENT_ID: sandbox.clientId,
         GOOGLE_CLIENT_SECRET: sandbox.clientSecret,
         SECRET_KEY: 'two-processes-secret-key-0123456789-abcdef',
+        // Every sign-in of the test comes from one address.
+        AUTH_RATE_LIMIT_PER_MINUTE: '100000',
         ADMIN_API_KEY: ADMIN,
         SYNC_MIN_INTERVAL_MS: '200',
         RENEW_CRON: '',

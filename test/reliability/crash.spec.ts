@@ -100,6 +100,8 @@ describe.each(storages)('crash safety on %s', (storageName) => {
       GOOGLE_CLIENT_ID: sandbox.clientId,
       GOOGLE_CLIENT_SECRET: sandbox.clientSecret,
       SECRET_KEY: 'crash-test-secret-key-0123456789-abcdef',
+      // Every sign-in of the test comes from one address.
+      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
       ADMIN_API_KEY: ADMIN,
       SAFETY_SYNC_CRON: '',
       SYNC_LEASE_SECONDS: '2',

@@ -107,7 +107,7 @@ export class TypeOrmChannelRepository implements ChannelRepository {
            WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL AND c.expires_at > now()
          ) ASC NULLS FIRST, m.id
          LIMIT $2::int
-         FOR UPDATE OF m SKIP LOCKED`,
+         FOR NO KEY UPDATE OF m SKIP LOCKED`,
         [renewBefore, limit],
       );
       if (locked.length === 0) return [];

@@ -11,7 +11,7 @@ import type {
   TimelineCursor,
   UnmatchedMeetingView,
 } from '../../application/ports/meeting-repository.port';
-import type { EventAttendee, MatchedMeeting, Participant } from '../../domain/meeting';
+import type { EventAttendee, MatchedMeeting, MeetingKey, Participant } from '../../domain/meeting';
 
 /** Interactions to write for one meeting, whose start and date they copy. */
 interface MatchRow {
@@ -48,20 +48,23 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
       if (seen === undefined || seen.meeting.sourceUpdated <= copy.meeting.sourceUpdated)
         newest.set(key, copy);
     }
-    const input = [...newest.values()].map((copy) => ({
-      ical_uid: copy.meeting.key.iCalUID,
-      original_start: copy.meeting.key.originalStart,
-      title: copy.meeting.title,
-      start_time: copy.meeting.startTime.toISOString(),
-      duration_minutes: copy.meeting.durationMinutes,
-      local_date: copy.meeting.date,
-      attendees: copy.meeting.attendees,
-      participants: copy.matched.participants,
-      unmatched_reason: copy.matched.unmatched?.reason ?? null,
-      candidate_account_ids: copy.matched.unmatched?.candidateAccountIds ?? [],
-      match_keys: copy.matchKeys,
-      source_updated: copy.meeting.sourceUpdated.toISOString(),
-    }));
+    // In key order: transactions of several calendars sharing meetings then lock them in the same order.
+    const input = [...newest.values()]
+      .sort((a, b) => compareKeys(a.meeting.key, b.meeting.key))
+      .map((copy) => ({
+        ical_uid: copy.meeting.key.iCalUID,
+        original_start: copy.meeting.key.originalStart,
+        title: copy.meeting.title,
+        start_time: copy.meeting.startTime.toISOString(),
+        duration_minutes: copy.meeting.durationMinutes,
+        local_date: copy.meeting.date,
+        attendees: copy.meeting.attendees,
+        participants: copy.matched.participants,
+        unmatched_reason: copy.matched.unmatched?.reason ?? null,
+        candidate_account_ids: copy.matched.unmatched?.candidateAccountIds ?? [],
+        match_keys: copy.matchKeys,
+        source_updated: copy.meeting.sourceUpdated.toISOString(),
+      }));
     // An older copy never overwrites a newer one; the rows returned are the ones that took this page's data.
     const updated = await this.db.query<{ id: string; ical_uid: string; original_start: string }[]>(
       `WITH input AS (
@@ -387,4 +390,9 @@ function page<Row extends { id: string; start_time: Date }, T>(
         ? { startTime: last.start_time.toISOString(), id: last.id }
         : null,
   };
+}
+
+function compareKeys(a: MeetingKey, b: MeetingKey): number {
+  if (a.iCalUID !== b.iCalUID) return a.iCalUID < b.iCalUID ? -1 : 1;
+  return a.originalStart < b.originalStart ? -1 : a.originalStart > b.originalStart ? 1 : 0;
 }

@@ -176,8 +176,10 @@ export class SyncCalendar {
     generation: number,
     completion: { syncToken: string; full: boolean; timeMin: Date } | null,
   ): Promise<void> {
-    await tx.syncs.hold(lease);
+    // The matching lock first, as every transaction takes it: a sign-in holds it exclusively while it saves the
+    // member, and taking the member's row first would deadlock with it.
     await tx.meetings.lockMatchingData('share');
+    await tx.syncs.hold(lease);
     const memberId = lease.memberId;
     const removed: string[] = [];
     const kept: { eventId: string; meeting: NonNullable<ReturnType<typeof meetingFromEvent>> }[] = [];
