@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -71,7 +71,14 @@ export async function startE2E(
   const server: Server = host.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const sandboxUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/google`;
-  const port = options.listen ? await freePort() : null;
+  // Listening before the app exists (it needs PUBLIC_URL, which holds the port): a port probed free and taken
+  // later may be taken by another test file in between.
+  const service = options.listen ? createServer() : null;
+  if (service !== null) {
+    service.listen(0, '127.0.0.1');
+    await once(service, 'listening');
+  }
+  const port = service === null ? null : (service.address() as AddressInfo).port;
   const env = { ...options.env, ...(port === null ? {} : { PUBLIC_URL: `http://127.0.0.1:${port}` }) };
   const google: GoogleClientSettings = {
     clientId: sandbox.clientId,
@@ -88,10 +95,14 @@ export async function startE2E(
       container.rebind(TOKENS.RetryPolicy).toConstantValue(fastRetry);
       options.configure?.(container);
     },
+  }).catch((error: unknown) => {
+    // Nothing left listening: an open server would keep jest from exiting.
+    service?.close();
+    server.close();
+    throw error;
   });
 
-  const service = port === null ? null : t.app.listen(port, '127.0.0.1');
-  if (service) await once(service, 'listening');
+  service?.on('request', t.app);
 
   return {
     t,
