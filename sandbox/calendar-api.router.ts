@@ -7,13 +7,19 @@ import type { ChannelRegistry } from './channels';
 import type { CalendarState, EventStore } from './event-store';
 import { changesSince, compareKeys, fullListing, type ListedEvent, toWire } from './events-query';
 import {
+  accessNotConfigured,
   badRequest,
+  calendarMethod,
+  forbidden,
   fullSyncRequired,
   GoogleApiError,
+  insufficientPermissions,
   invalidCredentials,
   invalidParameter,
   invalidParameterFromZod,
   notFound,
+  webhookUrlNotHttps,
+  webhookUrlUnauthorized,
 } from './google-errors';
 import {
   decodePageToken,
@@ -27,18 +33,34 @@ import type { PushSender } from './push-sender';
 import { requestUser, setRequestUser } from './request-context';
 import { parseDateTime } from './time-zones';
 
+/** A refusal of every `events.watch`, as Google answers an unverified or forbidden callback. */
+export type WatchRefusal =
+  { status: 401; reason: 'push.webhookUrlUnauthorized' } | { status: 403; reason: 'forbidden' };
+
 export interface CalendarApiDependencies {
   store: EventStore;
   oauth: OAuthStore;
   channels: ChannelRegistry;
   pushSender: PushSender;
   now: () => Date;
+  /** Google's internal limit on a channel's life; the more restrictive of it and the asked ttl wins. */
+  maxChannelTtlSeconds: number;
+  /** Hosts whose plain-http callbacks are accepted (Google accepts none). */
+  httpWebhookHosts: readonly string[];
+  /** Send the channel's `sync` and wait for its first attempt before answering the watch. */
+  syncBeforeWatchAnswer: boolean;
+  watchRefusal(): WatchRefusal | null;
+  apiDisabled(): boolean;
 }
 
 const DEFAULT_PAGE_SIZE = 250;
 const MAX_PAGE_SIZE = 2500;
 const DEFAULT_CHANNEL_TTL_SECONDS = 604_800;
-const MAX_CHANNEL_TTL_SECONDS = 2_592_000;
+/** Either scope lets the service read a calendar; the narrower Google scopes are not modelled. */
+const CALENDAR_READ_SCOPES = [
+  'https://www.googleapis.com/auth/calendar.readonly',
+  'https://www.googleapis.com/auth/calendar',
+];
 const SYNC_TOKEN_CONFLICTS = ['timeMin', 'timeMax', 'orderBy', 'q', 'updatedMin', 'iCalUID'] as const;
 
 const booleanParam = z.enum(['true', 'false']).transform((value) => value === 'true');
@@ -98,9 +120,13 @@ export function calendarApiRouter(deps: CalendarApiDependencies): Router {
 
   router.use((req, res, next) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const email = bearer === undefined ? null : deps.oauth.userOfAccessToken(bearer);
-    if (email === null) throw invalidCredentials();
-    setRequestUser(res, email);
+    const access = bearer === undefined ? null : deps.oauth.accessOf(bearer);
+    if (access === null) throw invalidCredentials();
+    setRequestUser(res, access.email);
+    if (deps.apiDisabled()) throw accessNotConfigured();
+    if (!access.scopes.some((scope) => CALENDAR_READ_SCOPES.includes(scope))) {
+      throw insufficientPermissions(calendarMethod(req.method, `${req.baseUrl}${req.path}`));
+    }
     next();
   });
 
@@ -177,15 +203,16 @@ export function calendarApiRouter(deps: CalendarApiDependencies): Router {
     return changesSince(deps.store, calendar, token.seq, query.singleEvents);
   }
 
-  router.post('/calendars/:calendarId/events/watch', json, (req, res) => {
+  router.post('/calendars/:calendarId/events/watch', json, async (req, res) => {
     const calendar = ownCalendar(req, res);
     const body = parse(watchSchema, req.body);
-    if (!/^https?:\/\//i.test(body.address) || !URL.canParse(body.address)) {
-      throw badRequest('push.webhookUrlNotHttps', `WebHook callback must be HTTPS: ${body.address}`);
-    }
+    const refusal = deps.watchRefusal();
+    if (refusal?.status === 401) throw webhookUrlUnauthorized(body.address);
+    if (refusal?.status === 403) throw forbidden();
+    if (!acceptsWebhook(body.address, deps.httpWebhookHosts)) throw webhookUrlNotHttps(body.address);
     const ttlSeconds = Math.min(
       Number(body.params?.ttl ?? DEFAULT_CHANNEL_TTL_SECONDS),
-      MAX_CHANNEL_TTL_SECONDS,
+      deps.maxChannelTtlSeconds,
     );
     const apiRoot = `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
     const channel = deps.channels.open({
@@ -197,9 +224,15 @@ export function calendarApiRouter(deps: CalendarApiDependencies): Router {
       expiration: deps.now().getTime() + ttlSeconds * 1000,
       calendarEmail: calendar.email,
     });
-    // Google confirms a new channel with a `sync` message once it has answered the watch call.
-    const answered = new Promise<void>((resolve) => res.once('close', resolve));
-    void deps.pushSender.send(channel, 'sync', answered);
+    if (deps.syncBeforeWatchAnswer) {
+      // Google warns the `sync` message may arrive before the watch answer; here it always does.
+      await new Promise<void>((resolve) => {
+        void deps.pushSender.send(channel, 'sync', { onFirstAttempt: resolve }).finally(resolve);
+      });
+    } else {
+      const answered = new Promise<void>((resolve) => res.once('close', resolve));
+      void deps.pushSender.send(channel, 'sync', { notBefore: answered });
+    }
     res.json({
       kind: 'api#channel',
       id: channel.id,
@@ -217,6 +250,13 @@ export function calendarApiRouter(deps: CalendarApiDependencies): Router {
   });
 
   return router;
+}
+
+/** Google calls only https callbacks; plain http only for the hosts a test or the offline demo allows. */
+function acceptsWebhook(address: string, httpHosts: readonly string[]): boolean {
+  if (!URL.canParse(address)) return false;
+  const { protocol, hostname } = new URL(address);
+  return protocol === 'https:' || (protocol === 'http:' && httpHosts.includes(hostname));
 }
 
 function checkCombinations(query: ListQuery): void {

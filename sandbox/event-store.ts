@@ -10,7 +10,14 @@ import {
   parseRecurrence,
 } from './recurrence';
 import { addDays, formatDateTime, isTimeZone, parseDateTime } from './time-zones';
-import type { EventAttendee, EventDateTime, GoogleEvent, SandboxEventInput, SandboxUser } from './types';
+import type {
+  EventAttendee,
+  EventDateTime,
+  GoogleEvent,
+  ResponseStatus,
+  SandboxEventInput,
+  SandboxUser,
+} from './types';
 
 /** One version of an event; `seq` orders every write of the sandbox, which is what sync tokens point at. */
 export interface Revision {
@@ -66,9 +73,16 @@ const eventInputSchema = z.strictObject({
   iCalUID: z.string().min(1).optional(),
   organizer: z.strictObject({ email: z.email(), displayName: z.string().optional() }).optional(),
   status: z.enum(['confirmed', 'tentative', 'cancelled']).optional(),
+  eventType: z
+    .enum(['default', 'outOfOffice', 'focusTime', 'workingLocation', 'birthday', 'fromGmail'])
+    .optional(),
+  visibility: z.enum(['default', 'public', 'private', 'confidential']).optional(),
+  guestsCanSeeOtherGuests: z.boolean().optional(),
 });
 
 const eventPatchSchema = eventInputSchema.omit({ id: true, iCalUID: true }).partial();
+
+type EventPatch = z.infer<typeof eventPatchSchema>;
 
 export const latest = (record: EventRecord): Revision => record.revisions.at(-1)!;
 
@@ -87,6 +101,36 @@ function htmlLink(id: string, calendarEmail: string): string {
 }
 
 const DAY_MS = 86_400_000;
+
+/** Where an occurrence starts by Google's instance id, so a lookup expands the series no further than that. */
+function instanceStartMs(instanceId: string): number | null {
+  const suffix = /_(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?$/.exec(instanceId);
+  if (suffix === null) return null;
+  const [, year, month, day, hour = '00', minute = '00', second = '00'] = suffix;
+  return Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}Z`);
+}
+
+/** The options Google leaves out of the resource when they were not set. */
+function sharedOptions(input: EventPatch): Partial<GoogleEvent> {
+  return {
+    ...(input.visibility === undefined ? {} : { visibility: input.visibility }),
+    ...(input.guestsCanSeeOtherGuests === undefined
+      ? {}
+      : { guestsCanSeeOtherGuests: input.guestsCanSeeOtherGuests }),
+  };
+}
+
+/**
+ * What a calendar's copy shows: when the organizer hides the guest list, a guest's copy keeps only the guest's
+ * own entry and says attendees were omitted. Revisions keep the whole list so the organizer can show it again.
+ */
+export function guestView(event: GoogleEvent): GoogleEvent {
+  if (event.guestsCanSeeOtherGuests !== false || event.organizer?.self === true) return event;
+  if (event.attendees === undefined) return event;
+  const { attendees, ...rest } = event;
+  const own = attendees.filter((attendee) => attendee.self === true);
+  return { ...rest, ...(own.length === 0 ? {} : { attendees: own }), attendeesOmitted: true };
+}
 
 function normalizeDateTime(
   point: EventDateTime,
@@ -161,7 +205,7 @@ export class EventStore {
   private lastSeq = 0;
 
   constructor(
-    private readonly now: () => Date,
+    readonly now: () => Date,
     private readonly horizonDays: number,
   ) {}
 
@@ -197,6 +241,11 @@ export class EventStore {
     const home = calendars[0];
     if (home === undefined) throw new Error('an event needs at least one calendar');
     const id = input.id ?? randomId(26);
+    const eventType = input.eventType ?? 'default';
+    // Google's birthday events are all-day by definition.
+    if (eventType === 'birthday' && (input.start.date === undefined || input.end.date === undefined)) {
+      throw new Error('a birthday event must be an all-day event');
+    }
     for (const calendar of calendars) {
       if (calendar.events.has(id)) throw new Error(`event ${id} already exists in ${calendar.email}`);
     }
@@ -220,21 +269,25 @@ export class EventStore {
         organizer,
         ...normalizeTimes(input.start, input.end, calendar.timeZone, input.recurrence),
         ...(input.recurrence === undefined ? {} : { recurrence: input.recurrence }),
+        ...(input.visibility === undefined ? {} : { visibility: input.visibility }),
         iCalUID: input.iCalUID ?? `${id}@google.com`,
         sequence: 0,
         ...(input.attendees === undefined ? {} : { attendees: lowerEmails(input.attendees) }),
+        ...(input.guestsCanSeeOtherGuests === undefined
+          ? {}
+          : { guestsCanSeeOtherGuests: input.guestsCanSeeOtherGuests }),
         reminders: { useDefault: true },
-        eventType: 'default',
+        eventType,
       });
     }
     return this.event(home.email, id);
   }
 
-  /** A copy of the event as stored, cancelled ones in full. */
+  /** A copy of the event as its calendar shows it, cancelled ones in full. */
   event(calendarEmail: string, id: string): GoogleEvent {
     const record = this.calendar(calendarEmail).events.get(id);
     if (record === undefined) throw new Error(`no event ${id} in ${calendarEmail}`);
-    return structuredClone(latest(record).event);
+    return structuredClone(guestView(latest(record).event));
   }
 
   /** Patches an event, a series, or one instance of a series (which then becomes an exception). */
@@ -243,6 +296,9 @@ export class EventStore {
     const changed = this.copiesToChange(calendarEmail, id);
     for (const calendar of changed) {
       const current = this.currentOrInstance(calendar, id);
+      if (patch.eventType !== undefined && patch.eventType !== current.eventType) {
+        throw new Error('eventType cannot be modified after the event is created');
+      }
       const recurrence = patch.recurrence ?? current.recurrence;
       const times = normalizeTimes(
         patch.start ?? current.start!,
@@ -259,6 +315,7 @@ export class EventStore {
         ...(patch.organizer === undefined ? {} : { organizer: { ...patch.organizer } }),
         ...(patch.attendees === undefined ? {} : { attendees: lowerEmails(patch.attendees) }),
         ...(patch.recurrence === undefined ? {} : { recurrence: patch.recurrence }),
+        ...sharedOptions(patch),
         ...times,
         updated: this.now().toISOString(),
         sequence: (current.sequence ?? 0) + 1,
@@ -286,28 +343,82 @@ export class EventStore {
     return changed.map((calendar) => calendar.email);
   }
 
+  /**
+   * The calendar's owner answers an invitation (one event, one instance, or a whole series with its exceptions).
+   * Like an organizer's change it reaches every copy, with a new `updated` but the same `sequence`: Google bumps
+   * the sequence only for significant changes.
+   */
+  respond(calendarEmail: string, id: string, responseStatus: ResponseStatus): string[] {
+    const own = this.calendar(calendarEmail);
+    const guest = own.email;
+    const updated = this.now().toISOString();
+    const answer = (event: GoogleEvent): GoogleEvent | null =>
+      event.status === 'cancelled' || !event.attendees?.some((attendee) => attendee.email === guest)
+        ? null
+        : {
+            ...event,
+            attendees: event.attendees.map((attendee) =>
+              attendee.email === guest ? { ...attendee, responseStatus } : attendee,
+            ),
+            updated,
+          };
+    if (answer(this.currentOrInstance(own, id)) === null) {
+      throw new Error(`${guest} is not invited to a live event ${id}`);
+    }
+    const changed: string[] = [];
+    for (const calendar of this.sharedCopies(own, id)) {
+      const current = this.currentOrInstance(calendar, id);
+      // A copy its owner deleted keeps its tombstone.
+      const answered = answer(current);
+      if (answered === null) continue;
+      this.write(calendar, id, answered);
+      changed.push(calendar.email);
+      if (current.recurrence === undefined) continue;
+      for (const [exceptionId, record] of calendar.events) {
+        const exception = latest(record).event;
+        const answeredException = exception.recurringEventId === id ? answer(exception) : null;
+        if (answeredException !== null) this.write(calendar, exceptionId, answeredException);
+      }
+    }
+    return changed;
+  }
+
   invalidateSyncTokens(calendarEmail: string): void {
     this.calendar(calendarEmail).syncGeneration += 1;
   }
 
   /**
    * The occurrences of a series as `singleEvents=true` lists them: an exception replaces its instance, and the
-   * instances of a cancelled series are cancelled.
+   * instances of a cancelled series are cancelled. With `stopBeforeMs` (a listing's timeMax) the rule is expanded
+   * only that far, plus the exceptions moved there from later occurrences.
    */
-  instancesOf(calendar: CalendarState, series: GoogleEvent): GoogleEvent[] {
+  instancesOf(calendar: CalendarState, series: GoogleEvent, stopBeforeMs = Infinity): GoogleEvent[] {
     const { start } = series as Required<Pick<GoogleEvent, 'start'>>;
     const timing =
       start.date !== undefined
         ? { date: start.date }
         : { utcMs: Date.parse(start.dateTime!), timeZone: start.timeZone ?? calendar.timeZone };
     const horizonMs = this.now().getTime() + this.horizonDays * DAY_MS;
-    return expandRecurrence({ start: timing, recurrence: series.recurrence ?? [] }, horizonMs).map(
-      (occurrence) => {
-        const id = `${series.id}_${instanceSuffix(occurrence)}`;
-        const exception = calendar.events.get(id);
-        return exception ? latest(exception).event : this.instance(calendar, series, id, occurrence);
-      },
-    );
+    const expand = (stopMs: number) =>
+      expandRecurrence({ start: timing, recurrence: series.recurrence ?? [] }, horizonMs, stopMs);
+    const instances = expand(stopBeforeMs).map((occurrence) => {
+      const id = `${series.id}_${instanceSuffix(occurrence)}`;
+      const exception = calendar.events.get(id);
+      return exception ? latest(exception).event : this.instance(calendar, series, id, occurrence);
+    });
+    if (stopBeforeMs === Infinity) return instances;
+    const listed = new Set(instances.map((instance) => instance.id));
+    for (const [id, record] of calendar.events) {
+      const originalMs = instanceStartMs(id);
+      if (listed.has(id) || originalMs === null || originalMs < stopBeforeMs) continue;
+      const exception = latest(record).event;
+      if (exception.recurringEventId !== series.id) continue;
+      // Only an exception of an occurrence the rule still has, as in a full expansion.
+      if (expand(originalMs + 1).some((occurrence) => `${series.id}_${instanceSuffix(occurrence)}` === id)) {
+        instances.push(exception);
+      }
+    }
+    return instances;
   }
 
   private instance(
@@ -345,8 +456,9 @@ export class EventStore {
     const record = calendar.events.get(id);
     if (record) return latest(record).event;
     const seriesRecord = this.seriesOf(calendar, id);
+    const stopMs = (instanceStartMs(id) ?? Infinity) + 1;
     const instance =
-      seriesRecord && this.instancesOf(calendar, latest(seriesRecord).event).find((i) => i.id === id);
+      seriesRecord && this.instancesOf(calendar, latest(seriesRecord).event, stopMs).find((i) => i.id === id);
     if (instance === undefined) throw new Error(`no event ${id} in ${calendar.email}`);
     return instance;
   }
@@ -359,10 +471,16 @@ export class EventStore {
   /** As in Google, what the organizer changes reaches every copy; what an attendee changes stays in theirs. */
   private copiesToChange(calendarEmail: string, id: string): CalendarState[] {
     const calendar = this.calendar(calendarEmail);
+    const copies = this.sharedCopies(calendar, id);
+    const own = calendar.events.get(id) ?? this.seriesOf(calendar, id);
+    return latest(own!).event.organizer?.email === calendar.email ? copies : [calendar];
+  }
+
+  /** Every calendar's copy of the event (or of the series an instance id belongs to): same id and iCalUID. */
+  private sharedCopies(calendar: CalendarState, id: string): CalendarState[] {
     const own = calendar.events.get(id) ?? this.seriesOf(calendar, id);
     if (own === undefined) throw new Error(`no event ${id} in ${calendar.email}`);
-    const { organizer, iCalUID, id: ownId } = latest(own).event;
-    if (organizer?.email !== calendar.email) return [calendar];
+    const { iCalUID, id: ownId } = latest(own).event;
     return [...this.calendars.values()].filter((other) => {
       const copy = other.events.get(ownId);
       return copy !== undefined && latest(copy).event.iCalUID === iCalUID;

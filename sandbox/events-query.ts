@@ -1,4 +1,4 @@
-import { type CalendarState, type EventStore, latest, revisionAt } from './event-store';
+import { type CalendarState, type EventStore, guestView, latest, revisionAt } from './event-store';
 import { startOfDate } from './time-zones';
 import type { EventDateTime, GoogleEvent } from './types';
 
@@ -29,6 +29,18 @@ export function compareKeys(a: SortKey, b: SortKey): number {
 
 const byKey = (a: ListedEvent, b: ListedEvent): number => compareKeys(a.key, b.key);
 
+const DAY_MS = 86_400_000;
+
+/**
+ * How far a listing bounded by timeMax needs a series expanded: a day past it, as all-day occurrences are expanded
+ * by UTC midnights but compared by the calendar's.
+ */
+const expansionStop = (timeMax: number | undefined): number =>
+  timeMax === undefined ? Infinity : timeMax + DAY_MS;
+
+/** The sandbox's reading of "Google may list only some cancelled occurrences": those of the coming week. */
+const CANCELLED_SERIES_WINDOW_MS = 7 * DAY_MS;
+
 /** All-day dates are midnights of the calendar's own zone, as Google compares them with timeMin/timeMax. */
 function pointMs(point: EventDateTime | undefined, timeZone: string): number {
   if (point?.date !== undefined) return startOfDate(point.date, timeZone);
@@ -46,8 +58,9 @@ export function fullListing(
     const event = latest(record).event;
     if (!criteria.singleEvents) candidates.push(event);
     // Exceptions are listed in their series' place.
-    else if (event.recurrence !== undefined) candidates.push(...store.instancesOf(calendar, event));
-    else if (event.recurringEventId === undefined) candidates.push(event);
+    else if (event.recurrence !== undefined) {
+      candidates.push(...store.instancesOf(calendar, event, expansionStop(criteria.timeMax)));
+    } else if (event.recurringEventId === undefined) candidates.push(event);
   }
   return candidates
     .filter(
@@ -85,7 +98,9 @@ function overlapsWindow(
 ): boolean {
   if (timeMin === undefined && timeMax === undefined) return true;
   const spans =
-    event.recurrence !== undefined && !singleEvents ? store.instancesOf(calendar, event) : [event];
+    event.recurrence !== undefined && !singleEvents
+      ? store.instancesOf(calendar, event, expansionStop(timeMax))
+      : [event];
   return spans.some(
     (span) =>
       (timeMin === undefined || pointMs(span.end, calendar.timeZone) > timeMin) &&
@@ -93,7 +108,8 @@ function overlapsWindow(
   );
 }
 
-function matchesText(event: GoogleEvent, q: string): boolean {
+function matchesText(shown: GoogleEvent, q: string): boolean {
+  const event = guestView(shown);
   const people = [event.organizer, ...(event.attendees ?? [])].flatMap((person) =>
     person ? [person.email, person.displayName ?? ''] : [],
   );
@@ -107,7 +123,8 @@ function matchesText(event: GoogleEvent, q: string): boolean {
 
 /**
  * Everything written after `sinceSeq`, cancelled events included, ordered by write then id. With singleEvents a
- * changed series yields all its current instances, plus a cancelled one for each instance it no longer has.
+ * changed series yields all its current instances, plus a cancelled one for each instance it no longer has; a
+ * cancelled series yields its own tombstone and those of its instances in the coming week only.
  */
 export function changesSince(
   store: EventStore,
@@ -120,11 +137,35 @@ export function changesSince(
     const known = changes.get(event.id);
     if (known === undefined || known.key[0] < seq) changes.set(event.id, { event, key: [seq, event.id] });
   };
+  const seriesCancelled = (id: string | undefined): boolean => {
+    const series = id === undefined ? undefined : calendar.events.get(id);
+    return series !== undefined && latest(series).event.status === 'cancelled';
+  };
+  const nowMs = store.now().getTime();
+  const inComingWeek = (event: GoogleEvent): boolean => {
+    const startMs = pointMs(event.start, calendar.timeZone);
+    return startMs >= nowMs && startMs <= nowMs + CANCELLED_SERIES_WINDOW_MS;
+  };
   for (const record of calendar.events.values()) {
     const { seq, event } = latest(record);
     if (seq <= sinceSeq) continue;
-    if (!singleEvents || event.recurrence === undefined) {
+    if (!singleEvents || (event.recurrence === undefined && event.recurringEventId === undefined)) {
       add(event, seq);
+      continue;
+    }
+    if (event.recurrence === undefined) {
+      // The exceptions of a cancelled series are reported with it, the coming week only.
+      if (!seriesCancelled(event.recurringEventId) || event.status !== 'cancelled' || inComingWeek(event)) {
+        add(event, seq);
+      }
+      continue;
+    }
+    if (event.status === 'cancelled') {
+      add(event, seq);
+      const stop = nowMs + CANCELLED_SERIES_WINDOW_MS + DAY_MS;
+      for (const instance of store.instancesOf(calendar, event, stop)) {
+        if (inComingWeek(instance)) add(instance, seq);
+      }
       continue;
     }
     const instances = store.instancesOf(calendar, event);
@@ -141,7 +182,7 @@ export function changesSince(
 
 /** What goes on the wire: a copy, and for a cancelled event only Google's minimal tombstone. */
 export function toWire(event: GoogleEvent): GoogleEvent {
-  if (event.status !== 'cancelled') return structuredClone(event);
+  if (event.status !== 'cancelled') return structuredClone(guestView(event));
   return {
     kind: event.kind,
     etag: event.etag,

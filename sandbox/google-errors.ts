@@ -7,11 +7,29 @@ export interface GoogleErrorItem {
   message: string;
   location?: string;
   locationType?: 'header' | 'parameter';
+  extendedHelp?: string;
 }
 
-/** The body of every Calendar API error: `{error: {code, message, errors: [{domain, reason, message}], status}}`. */
+/** google.rpc.ErrorInfo, as Google's newer error bodies carry it in `details`. */
+export interface GoogleErrorInfo {
+  '@type': 'type.googleapis.com/google.rpc.ErrorInfo';
+  reason: string;
+  domain: string;
+  metadata: Record<string, string>;
+}
+
+/**
+ * The body of every Calendar API error: `{error: {code, message, errors: [{domain, reason, message}]}}`, plus
+ * `status` and `details` where Google sends them.
+ */
 export interface GoogleErrorBody {
-  error: { code: number; message: string; errors: GoogleErrorItem[]; status?: string };
+  error: {
+    code: number;
+    message: string;
+    errors: GoogleErrorItem[];
+    status?: string;
+    details?: GoogleErrorInfo[];
+  };
 }
 
 /** An error answered in Google's shape; `status` is left out where Google's documented body has none. */
@@ -21,6 +39,7 @@ export class GoogleApiError extends Error {
     readonly item: GoogleErrorItem,
     readonly status: string | undefined,
     message = item.message,
+    readonly details?: GoogleErrorInfo[],
   ) {
     super(message);
   }
@@ -32,6 +51,7 @@ export class GoogleApiError extends Error {
         message: this.message,
         errors: [this.item],
         ...(this.status === undefined ? {} : { status: this.status }),
+        ...(this.details === undefined ? {} : { details: this.details }),
       },
     };
   }
@@ -70,6 +90,73 @@ export const invalidParameter = (location: string, message: string): GoogleApiEr
 export const badRequest = (reason: string, message: string, domain = 'global'): GoogleApiError =>
   new GoogleApiError(400, { domain, reason, message }, 'INVALID_ARGUMENT');
 
+/** The watch errors Google documents nowhere; their bodies follow the documented form, without `status`. */
+export const webhookUrlNotHttps = (address: string): GoogleApiError => {
+  const message = `WebHook callback must be HTTPS: ${address}`;
+  return new GoogleApiError(400, { domain: 'global', reason: 'push.webhookUrlNotHttps', message }, undefined);
+};
+
+export const webhookUrlUnauthorized = (address: string): GoogleApiError => {
+  const message = `Unauthorized WebHook callback channel: ${address}`;
+  return new GoogleApiError(
+    401,
+    { domain: 'global', reason: 'push.webhookUrlUnauthorized', message },
+    undefined,
+  );
+};
+
+export const forbidden = (): GoogleApiError =>
+  new GoogleApiError(403, { domain: 'global', reason: 'forbidden', message: 'Forbidden' }, undefined);
+
+const PROJECT_NUMBER = '123456789012';
+const ENABLE_API_URL =
+  'https://console.developers.google.com/apis/api/calendar-json.googleapis.com/overview' +
+  `?project=${PROJECT_NUMBER}`;
+
+/** The Calendar API switched off in the client's project (observed shape; the domain is the sandbox's guess). */
+export const accessNotConfigured = (): GoogleApiError => {
+  const message =
+    `Google Calendar API has not been used in project ${PROJECT_NUMBER} before or it is disabled. ` +
+    `Enable it by visiting ${ENABLE_API_URL} then retry.`;
+  return new GoogleApiError(
+    403,
+    { message, domain: 'usageLimits', reason: 'accessNotConfigured', extendedHelp: ENABLE_API_URL },
+    undefined,
+  );
+};
+
+/** The token's grant lacks the scope the call needs (observed shape, with its ErrorInfo). */
+export const insufficientPermissions = (method?: string): GoogleApiError =>
+  new GoogleApiError(
+    403,
+    { message: 'Insufficient Permission', domain: 'global', reason: 'insufficientPermissions' },
+    'PERMISSION_DENIED',
+    'Request had insufficient authentication scopes.',
+    [
+      {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT',
+        domain: 'googleapis.com',
+        metadata: {
+          service: 'calendar-json.googleapis.com',
+          ...(method === undefined ? {} : { method }),
+        },
+      },
+    ],
+  );
+
+const CALENDAR_METHODS: Array<[string, RegExp, string]> = [
+  ['GET', /\/calendar\/v3\/calendars\/[^/]+$/, 'calendar.v3.Calendars.Get'],
+  ['GET', /\/calendar\/v3\/calendars\/[^/]+\/events$/, 'calendar.v3.Events.List'],
+  ['POST', /\/calendar\/v3\/calendars\/[^/]+\/events\/watch$/, 'calendar.v3.Events.Watch'],
+  ['POST', /\/calendar\/v3\/channels\/stop$/, 'calendar.v3.Channels.Stop'],
+];
+
+/** Google's name of the method a request calls, as ErrorInfo metadata gives it, wherever the app is mounted. */
+export function calendarMethod(httpMethod: string, path: string): string | undefined {
+  return CALENDAR_METHODS.find(([verb, pattern]) => verb === httpMethod && pattern.test(path))?.[2];
+}
+
 export function invalidParameterFromZod(error: ZodError): GoogleApiError {
   const issue = error.issues[0];
   const location = issue?.path.join('.') || 'body';
@@ -85,6 +172,17 @@ interface FaultAnswer {
 
 export type FaultStatus = 403 | 429 | 500 | 503;
 
+/** The reasons `injectFault` knows; others are answered with the status's default domain and message. */
+export type FaultReason =
+  | 'rateLimitExceeded'
+  | 'userRateLimitExceeded'
+  | 'quotaExceeded'
+  | 'dailyLimitExceeded'
+  | 'insufficientPermissions'
+  | 'accessNotConfigured'
+  | 'forbidden'
+  | 'backendError';
+
 const FAULT_ANSWERS: Record<FaultStatus, FaultAnswer> = {
   // Google's documented 403 rate-limit body carries no `status`.
   403: { domain: 'usageLimits', reason: 'rateLimitExceeded', message: 'Rate Limit Exceeded' },
@@ -98,23 +196,32 @@ const FAULT_ANSWERS: Record<FaultStatus, FaultAnswer> = {
   503: { domain: 'global', reason: 'backendError', message: 'Backend Error', status: 'UNAVAILABLE' },
 };
 
-const REASON_MESSAGES: Record<string, string> = {
-  rateLimitExceeded: 'Rate Limit Exceeded',
-  userRateLimitExceeded: 'User Rate Limit Exceeded',
-  dailyLimitExceeded: 'Daily Limit Exceeded',
-  quotaExceeded: 'Calendar usage limits exceeded.',
-  backendError: 'Backend Error',
+const REASON_ANSWERS: Record<string, { domain: string; message: string }> = {
+  rateLimitExceeded: { domain: 'usageLimits', message: 'Rate Limit Exceeded' },
+  userRateLimitExceeded: { domain: 'usageLimits', message: 'User Rate Limit Exceeded' },
+  quotaExceeded: { domain: 'usageLimits', message: 'Calendar usage limits exceeded.' },
+  dailyLimitExceeded: { domain: 'usageLimits', message: 'Daily Limit Exceeded' },
+  forbidden: { domain: 'global', message: 'Forbidden' },
+  backendError: { domain: 'global', message: 'Backend Error' },
 };
 
-export function faultError(code: FaultStatus, reason?: string): GoogleApiError {
+/** `method` names the call (see `calendarMethod`) for the bodies that carry it. */
+export function faultError(code: FaultStatus, reason?: string, method?: string): GoogleApiError {
+  if (code === 403 && reason === 'insufficientPermissions') return insufficientPermissions(method);
+  if (code === 403 && reason === 'accessNotConfigured') return accessNotConfigured();
   const answer = FAULT_ANSWERS[code];
   const chosen = reason ?? answer.reason;
-  const message = REASON_MESSAGES[chosen] ?? answer.message;
-  return new GoogleApiError(code, { domain: answer.domain, reason: chosen, message }, answer.status);
+  const known = Object.hasOwn(REASON_ANSWERS, chosen) ? REASON_ANSWERS[chosen] : undefined;
+  const item = {
+    domain: known?.domain ?? answer.domain,
+    reason: chosen,
+    message: known?.message ?? answer.message,
+  };
+  return new GoogleApiError(code, item, answer.status);
 }
 
 export function sendGoogleError(res: Parameters<RequestHandler>[1], error: GoogleApiError): void {
-  if (error.code === 401) {
+  if (error.item.reason === 'authError') {
     res.set('WWW-Authenticate', 'Bearer realm="https://accounts.google.com/", error="invalid_token"');
   }
   res.status(error.code).json(error.body);

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 
-import { calendarApiRouter } from './calendar-api.router';
+import { calendarApiRouter, type WatchRefusal } from './calendar-api.router';
 import { ChannelRegistry } from './channels';
 import { EventStore } from './event-store';
 import { googleErrorHandler, googleNotFoundHandler } from './google-errors';
@@ -13,6 +13,7 @@ import { type FaultSpec, type Gate, type StormSpec, TrafficControl } from './tra
 import type {
   GoogleEvent,
   PushResult,
+  ResponseStatus,
   SandboxChannel,
   SandboxEventInput,
   SandboxRequest,
@@ -24,6 +25,8 @@ export type {
   EventDateTime,
   EventPerson,
   EventStatus,
+  EventType,
+  EventVisibility,
   GoogleEvent,
   PushResult,
   ResourceState,
@@ -33,17 +36,34 @@ export type {
   SandboxRequest,
   SandboxUser,
 } from './types';
-export type { FaultSpec, Gate, StormSpec } from './traffic-control';
+export type { FaultReasonInput, FaultSpec, Gate, StormSpec } from './traffic-control';
+export type { FaultReason } from './google-errors';
 export type { PushRetry } from './push-sender';
+export type { WatchRefusal } from './calendar-api.router';
+
+/** How the token endpoint refuses the OAuth client (a deleted, disabled or mis-typed client). */
+export type ClientRefusal = 'invalid_client' | 'unauthorized_client';
 
 export interface SandboxOptions {
   clientId?: string;
   clientSecret?: string;
   now?: () => Date;
   accessTokenTtlSeconds?: number;
-  /** How far into the future `singleEvents` expands open-ended series. */
+  /**
+   * How far into the future `singleEvents` expands open-ended series, default 3650 (10 years): Google documents
+   * no cap, only `timeMax`.
+   */
   expansionHorizonDays?: number;
   pushRetry?: PushRetry;
+  /** Google's own limit on a channel's life, default 604800 (7 days); a longer asked ttl is cut to it. */
+  maxChannelTtlSeconds?: number;
+  /** Hosts (as `URL.hostname` gives them) whose `http:` callbacks `events.watch` accepts, default none. */
+  httpWebhookHosts?: string[];
+  /**
+   * Default true: the `sync` notification is sent, and its first attempt finished, before `events.watch` answers
+   * (Google warns it may arrive first). False: it is sent once the answer has gone.
+   */
+  syncBeforeWatchAnswer?: boolean;
 }
 
 /**
@@ -68,12 +88,20 @@ export class GoogleSandbox {
   private consentingUser: string | null = null;
   private consentDenied = false;
   private pushOnChange = false;
+  private watchRefusal: WatchRefusal | null = null;
+  private calendarApiDisabled = false;
+  private readonly grantedScopes = new Map<string, readonly string[]>();
+  private clientRefusal: ClientRefusal | null = null;
 
   constructor(options: SandboxOptions = {}) {
     this.clientId = options.clientId ?? 'sandbox-client-id';
     this.clientSecret = options.clientSecret ?? 'sandbox-client-secret';
     this.now = options.now ?? (() => new Date());
-    this.store = new EventStore(this.now, options.expansionHorizonDays ?? 365);
+    const maxChannelTtlSeconds = options.maxChannelTtlSeconds ?? 604_800;
+    if (!Number.isInteger(maxChannelTtlSeconds) || maxChannelTtlSeconds < 1) {
+      throw new Error('maxChannelTtlSeconds must be a positive whole number of seconds');
+    }
+    this.store = new EventStore(this.now, options.expansionHorizonDays ?? 3650);
     this.oauth = new OAuthStore(this.now, options.accessTokenTtlSeconds ?? 3599);
     this.channelRegistry = new ChannelRegistry(this.now);
     this.pushSender = new PushSender(
@@ -93,6 +121,8 @@ export class GoogleSandbox {
         store: this.oauth,
         users: () => [...this.users.values()],
         consent: () => ({ user: this.consentingUser, deny: this.consentDenied }),
+        grantedScopes: (email) => this.grantedScopes.get(email) ?? null,
+        refusedClient: () => this.clientRefusal,
       }),
     );
     this.app.use(
@@ -103,6 +133,11 @@ export class GoogleSandbox {
         channels: this.channelRegistry,
         pushSender: this.pushSender,
         now: this.now,
+        maxChannelTtlSeconds,
+        httpWebhookHosts: (options.httpWebhookHosts ?? []).map((host) => host.toLowerCase()),
+        syncBeforeWatchAnswer: options.syncBeforeWatchAnswer ?? true,
+        watchRefusal: () => this.watchRefusal,
+        apiDisabled: () => this.calendarApiDisabled,
       }),
     );
     this.app.use(googleNotFoundHandler);
@@ -126,6 +161,21 @@ export class GoogleSandbox {
 
   denyConsent(deny: boolean): void {
     this.consentDenied = deny;
+  }
+
+  /**
+   * Granular consent: the user's next consents grant only those of the asked scopes that are in `scopes` (null:
+   * all that were asked). The redirect's and the code exchange's `scope` list what was granted.
+   */
+  setGrantedScopes(email: string, scopes: string[] | null): void {
+    const key = this.store.calendar(email).email;
+    if (scopes === null) this.grantedScopes.delete(key);
+    else this.grantedScopes.set(key, [...scopes]);
+  }
+
+  /** While set, every token request (code exchange and refresh) answers 401 with this error. */
+  refuseClient(error: ClientRefusal | null): void {
+    this.clientRefusal = error;
   }
 
   revokeGrant(email: string): void {
@@ -164,12 +214,30 @@ export class GoogleSandbox {
     this.changed(this.store.cancel(calendarEmail, eventId));
   }
 
+  /**
+   * The calendar's owner answers the invitation to an event, an instance or a whole series: every copy gets a new
+   * revision with that response and a new `updated`, but the same `sequence`.
+   */
+  respond(calendarEmail: string, eventId: string, responseStatus: ResponseStatus): void {
+    this.changed(this.store.respond(calendarEmail, eventId, responseStatus));
+  }
+
   invalidateSyncTokens(calendarEmail: string): void {
     this.store.invalidateSyncTokens(calendarEmail);
   }
 
   injectFault(fault: FaultSpec): void {
     this.traffic.inject(fault);
+  }
+
+  /** While set, every `events.watch` answers this error and opens no channel. */
+  refuseWatch(refusal: WatchRefusal | null): void {
+    this.watchRefusal = refusal;
+  }
+
+  /** While disabled, every authenticated Calendar API call answers 403 `accessNotConfigured`. */
+  disableCalendarApi(disabled: boolean): void {
+    this.calendarApiDisabled = disabled;
   }
 
   /** Random faults and slow answers on the Calendar API until `stopStorm()`; queued faults go first. */

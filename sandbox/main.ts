@@ -2,7 +2,8 @@ import { GoogleSandbox } from './google-sandbox';
 
 /** Runs the sandbox on its own: `node -r @swc-node/register sandbox/main.ts`, then GOOGLE_BASE_URL=<printed URL>. */
 const port = Number(process.env.SANDBOX_PORT ?? 4000);
-const sandbox = new GoogleSandbox();
+// A demo receiver on this machine has no certificate, so plain http is allowed for loopback callbacks.
+const sandbox = new GoogleSandbox({ httpWebhookHosts: ['localhost', '127.0.0.1'] });
 sandbox.addUser({ email: 'ada@ourco.com', name: 'Ada Lovelace', timeZone: 'Europe/London' });
 sandbox.addUser({ email: 'grace@ourco.com', name: 'Grace Hopper', timeZone: 'America/New_York' });
 

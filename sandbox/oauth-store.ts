@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 export interface AuthorizationGrant {
   email: string;
   redirectUri: string;
+  /** What the user granted (space-separated), which may be less than what was asked. */
   scope: string;
   offline: boolean;
   /** `prompt=consent`: Google hands out a refresh token again only when the consent screen was forced. */
@@ -21,13 +22,19 @@ export interface TokenAnswer {
 
 const CODE_TTL_MS = 10 * 60_000;
 
+/** Who an access token acts for, and with which scopes. */
+export interface AccessGrant {
+  email: string;
+  scopes: string[];
+}
+
 const opaque = (prefix: string): string => `${prefix}${randomBytes(24).toString('base64url')}`;
 
 /** Authorization codes, refresh tokens and access tokens of the single sandbox OAuth client. */
 export class OAuthStore {
   private readonly codes = new Map<string, AuthorizationGrant & { expiresAt: number }>();
   private readonly refreshTokens = new Map<string, { email: string; scope: string }>();
-  private readonly accessTokens = new Map<string, { email: string; expiresAt: number }>();
+  private readonly accessTokens = new Map<string, AccessGrant & { expiresAt: number }>();
   /** Users to whom a refresh token was issued and whose grant still stands. */
   private readonly offlineGrants = new Set<string>();
 
@@ -52,7 +59,7 @@ export class OAuthStore {
 
   exchange(grant: AuthorizationGrant): TokenAnswer {
     const withRefreshToken = grant.offline && (!this.offlineGrants.has(grant.email) || grant.forceConsent);
-    const accessToken = this.issueAccessToken(grant.email);
+    const accessToken = this.issueAccessToken(grant.email, grant.scope);
     if (!withRefreshToken) return this.answer(accessToken, grant.scope);
     const refreshToken = opaque('1//0');
     this.refreshTokens.set(refreshToken, { email: grant.email, scope: grant.scope });
@@ -73,12 +80,14 @@ export class OAuthStore {
   refresh(refreshToken: string): { email: string; answer: TokenAnswer } | null {
     const grant = this.refreshTokens.get(refreshToken);
     if (grant === undefined) return null;
-    return { email: grant.email, answer: this.answer(this.issueAccessToken(grant.email), grant.scope) };
+    const accessToken = this.issueAccessToken(grant.email, grant.scope);
+    return { email: grant.email, answer: this.answer(accessToken, grant.scope) };
   }
 
-  userOfAccessToken(token: string): string | null {
+  accessOf(token: string): AccessGrant | null {
     const access = this.accessTokens.get(token);
-    return access !== undefined && access.expiresAt > this.now().getTime() ? access.email : null;
+    if (access === undefined || access.expiresAt <= this.now().getTime()) return null;
+    return { email: access.email, scopes: access.scopes };
   }
 
   /** Revoking any token of a user removes the app's whole grant, as Google's revoke endpoint does. */
@@ -102,10 +111,11 @@ export class OAuthStore {
     }
   }
 
-  private issueAccessToken(email: string): string {
+  private issueAccessToken(email: string, scope: string): string {
     const token = opaque('ya29.a0');
     this.accessTokens.set(token, {
       email,
+      scopes: scope.split(/\s+/).filter(Boolean),
       expiresAt: this.now().getTime() + this.accessTokenTtlSeconds * 1000,
     });
     return token;

@@ -12,6 +12,10 @@ export interface OAuthRouterDependencies {
   users(): Array<{ email: string; name?: string }>;
   /** The test's choice: answer as this user at once, deny at once, or show the consent page. */
   consent(): { user: string | null; deny: boolean };
+  /** Granular consent: the scopes this user leaves ticked, or null for all that were asked. */
+  grantedScopes(email: string): readonly string[] | null;
+  /** While set, the token endpoint refuses the client whatever it sends. */
+  refusedClient(): 'invalid_client' | 'unauthorized_client' | null;
 }
 
 const PROMPTS = new Set(['none', 'consent', 'select_account']);
@@ -86,15 +90,24 @@ export function oauthRouter(deps: OAuthRouterDependencies): Router {
   }
 
   function consentGiven(res: Response, request: AuthorizationRequest, email: string): void {
+    const ticked = deps.grantedScopes(email);
+    // A user can untick scopes but never grant one the app did not ask for.
+    const scope =
+      ticked === null
+        ? request.scope
+        : request.scope
+            .split(/\s+/)
+            .filter((asked) => ticked.includes(asked))
+            .join(' ');
     const code = deps.store.issueCode({
       email,
       redirectUri: request.redirect_uri,
-      scope: request.scope,
+      scope,
       offline: request.access_type === 'offline',
       forceConsent: request.prompt?.split(' ').includes('consent') ?? false,
     });
     setRequestUser(res, email);
-    redirect(res, request, { code, scope: request.scope });
+    redirect(res, request, { code, scope });
   }
 
   router.get('/o/oauth2/v2/auth', (req, res) => {
@@ -125,6 +138,11 @@ export function oauthRouter(deps: OAuthRouterDependencies): Router {
 
   router.post('/token', form, (req, res) => {
     res.set({ 'Cache-Control': 'no-cache, no-store, max-age=0, must-revalidate', Pragma: 'no-cache' });
+    const refused = deps.refusedClient();
+    if (refused !== null) {
+      oauthError(res, 401, refused, 'Unauthorized');
+      return;
+    }
     const parsed = tokenRequestSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
       oauthError(res, 400, 'invalid_request', 'Bad Request');

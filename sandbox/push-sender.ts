@@ -23,13 +23,20 @@ export class PushSender {
     private readonly isLive: (channel: ChannelRecord) => boolean,
   ) {}
 
-  /** `notBefore` delays the delivery, yet `idle()` already waits for it. */
-  send(channel: ChannelRecord, state: ResourceState, notBefore?: Promise<void>): Promise<PushResult> {
+  /**
+   * `notBefore` delays the delivery, yet `idle()` already waits for it; `onFirstAttempt` is called once the first
+   * POST is answered, failed or timed out, whatever the retries after it.
+   */
+  send(
+    channel: ChannelRecord,
+    state: ResourceState,
+    { notBefore, onFirstAttempt }: { notBefore?: Promise<void>; onFirstAttempt?: () => void } = {},
+  ): Promise<PushResult> {
     // Google numbers `sync` 1, then grows the number by an unspecified step: receivers must not expect +1.
     const messageNumber = state === 'sync' ? 1 : channel.lastMessageNumber + randomInt(2, 1001);
     channel.lastMessageNumber = messageNumber;
     const delivery: Promise<PushResult> = Promise.resolve(notBefore)
-      .then(() => this.deliver(channel, state, messageNumber))
+      .then(() => this.deliver(channel, state, messageNumber, onFirstAttempt))
       .then((result) => {
         this.results.push(result);
         return result;
@@ -47,6 +54,7 @@ export class PushSender {
     channel: ChannelRecord,
     state: ResourceState,
     messageNumber: number,
+    onFirstAttempt?: () => void,
   ): Promise<PushResult> {
     const headers: Record<string, string> = {
       'X-Goog-Channel-ID': channel.id,
@@ -63,6 +71,7 @@ export class PushSender {
     for (;;) {
       attempts += 1;
       status = await this.post(channel.address, headers);
+      if (attempts === 1) onFirstAttempt?.();
       const retryable = status === null || status >= 500;
       if (!retryable || attempts >= this.retry.attempts || this.timers.closed) break;
       await this.timers.sleep(this.retry.baseDelayMs * 2 ** (attempts - 1));

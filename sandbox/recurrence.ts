@@ -151,9 +151,14 @@ function* candidateDates(rule: Rule, first: string): Generator<string> {
 
 /**
  * The starts of a series' occurrences, EXDATEs removed (they still count towards COUNT, as RFC 5545 says).
- * Open-ended series stop at `horizonMs`; bounded ones are expanded whole.
+ * Open-ended series stop at `horizonMs`; bounded ones are expanded whole. Every series stops before
+ * `stopBeforeMs` (all-day occurrences count from midnight UTC).
  */
-export function expandRecurrence(series: SeriesTiming, horizonMs: number): OccurrenceStart[] {
+export function expandRecurrence(
+  series: SeriesTiming,
+  horizonMs: number,
+  stopBeforeMs = Infinity,
+): OccurrenceStart[] {
   const timed = 'utcMs' in series.start;
   const zone = 'utcMs' in series.start ? series.start.timeZone : 'UTC';
   const { rule, excludedInstants, excludedDates } = parseRecurrence(series.recurrence, zone, timed);
@@ -170,7 +175,7 @@ export function expandRecurrence(series: SeriesTiming, horizonMs: number): Occur
       : startOfDate(date, 'UTC');
     if (rule.count !== undefined && generated >= rule.count) break;
     if (until !== undefined && (timed ? utcMs > until.utcMs : date > until.date)) break;
-    if (openEnded && utcMs > horizonMs) break;
+    if ((openEnded && utcMs > horizonMs) || utcMs >= stopBeforeMs) break;
     generated += 1;
     if (excludedDates.has(date) || (timed && excludedInstants.has(utcMs))) continue;
     starts.push(timed ? { utcMs } : { date });

@@ -1,12 +1,21 @@
 import type { RequestHandler } from 'express';
 
-import { faultError, type FaultStatus, sendGoogleError } from './google-errors';
+import {
+  calendarMethod,
+  faultError,
+  type FaultReason,
+  type FaultStatus,
+  sendGoogleError,
+} from './google-errors';
 import { seededRandom } from './random';
 import type { Timers } from './timers';
 
+/** A known reason gets Google's body for it; any other string is answered with the status's default body. */
+export type FaultReasonInput = FaultReason | (string & Record<never, never>);
+
 export interface FaultSpec {
   status: FaultStatus;
-  reason?: string;
+  reason?: FaultReasonInput;
   /** How many matching requests fail, default 1. */
   times?: number;
   /** Matched against the path relative to the sandbox app; default: every Calendar API path. */
@@ -20,7 +29,7 @@ export interface FaultSpec {
  */
 export interface StormSpec {
   failureRate: number;
-  faults: Array<{ status: FaultStatus; reason?: string }>;
+  faults: Array<{ status: FaultStatus; reason?: FaultReasonInput }>;
   slowRate?: number;
   slowMs?: number;
   seed?: number;
@@ -85,7 +94,7 @@ export class TrafficControl {
       return;
     }
     await this.timers.sleep(fault.latencyMs ?? 0);
-    sendGoogleError(res, faultError(fault.status, fault.reason));
+    sendGoogleError(res, faultError(fault.status, fault.reason, calendarMethod(req.method, req.path)));
   };
 
   private async stormFault(path: string): Promise<FaultSpec | undefined> {

@@ -25,6 +25,11 @@ export interface EventPerson {
 
 export type EventStatus = 'confirmed' | 'tentative' | 'cancelled';
 
+export type EventType =
+  'default' | 'outOfOffice' | 'focusTime' | 'workingLocation' | 'birthday' | 'fromGmail';
+
+export type EventVisibility = 'default' | 'public' | 'private' | 'confidential';
+
 /** Google's event resource as the Calendar API v3 answers it (cancelled ones are tombstones with few fields). */
 export interface GoogleEvent {
   kind: 'calendar#event';
@@ -47,8 +52,12 @@ export interface GoogleEvent {
   iCalUID?: string;
   sequence?: number;
   attendees?: EventAttendee[];
+  /** Set in a guest's copy when the organizer hides the guest list (`guestsCanSeeOtherGuests: false`). */
+  attendeesOmitted?: boolean;
+  guestsCanSeeOtherGuests?: boolean;
+  visibility?: EventVisibility;
   reminders?: { useDefault: boolean };
-  eventType?: 'default';
+  eventType?: EventType;
 }
 
 /** What tests give `insertEvent`; the sandbox fills in what Google would. */
@@ -65,6 +74,12 @@ export interface SandboxEventInput {
   iCalUID?: string;
   organizer?: { email: string; displayName?: string };
   status?: EventStatus;
+  /** `default` when omitted; it cannot change once the event exists, as in Google. */
+  eventType?: EventType;
+  /** Left out of the resource when not given, as Google leaves out defaults. */
+  visibility?: EventVisibility;
+  /** `false`: guests other than the organizer see only themselves among the attendees. */
+  guestsCanSeeOtherGuests?: boolean;
 }
 
 export interface SandboxUser {

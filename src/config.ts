@@ -30,6 +30,8 @@ export interface Config {
   adminEmails: string[];
   internalDomains: EmailDomain[];
   syncLookbackDays: number;
+  /** How far ahead syncs record occurrences (open-ended series stop there). */
+  syncLookaheadDays: number;
   channelTtlSeconds: number;
   renewBeforeSeconds: number;
   /** null: the job is off. */
@@ -127,6 +129,7 @@ const envSchema = z.object({
   ADMIN_EMAILS: csv.default([]),
   INTERNAL_DOMAINS: domains.default([]),
   SYNC_LOOKBACK_DAYS: integer(1, 3650).default(90),
+  SYNC_LOOKAHEAD_DAYS: integer(1, 3650).default(180),
   CHANNEL_TTL_SECONDS: integer(60, 2_592_000).default(604_800),
   RENEW_BEFORE_SECONDS: integer(0, 2_592_000).default(86_400),
   RENEW_CRON: cron.default('*/10 * * * *'),
@@ -173,6 +176,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       throw new ConfigError(`${missing.join(', ')} must be set when NODE_ENV=production`);
     }
   }
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  if (production && !publicUrl.startsWith('https:')) {
+    throw new ConfigError(
+      `PUBLIC_URL must be an https URL when NODE_ENV=production: Google pushes only to https (got "${publicUrl}")`,
+    );
+  }
   if ((e.GOOGLE_CLIENT_ID === undefined) !== (e.GOOGLE_CLIENT_SECRET === undefined)) {
     throw new ConfigError('GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set together');
   }
@@ -183,7 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
-    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    publicUrl,
     databaseUrl: e.DATABASE_URL ?? null,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: e.DATA_DIR,
@@ -198,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     adminEmails: e.ADMIN_EMAILS,
     internalDomains: e.INTERNAL_DOMAINS,
     syncLookbackDays: e.SYNC_LOOKBACK_DAYS,
+    syncLookaheadDays: e.SYNC_LOOKAHEAD_DAYS,
     channelTtlSeconds: e.CHANNEL_TTL_SECONDS,
     renewBeforeSeconds: e.RENEW_BEFORE_SECONDS,
     renewCron: e.RENEW_CRON,

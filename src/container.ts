@@ -88,6 +88,7 @@ export function buildContainer(infra: Infrastructure): Container {
     .toConstantValue(new AccountMatcher(knowledge, config.internalDomains));
   container.bind(TOKENS.SyncSettings).toConstantValue({
     lookbackDays: config.syncLookbackDays,
+    lookaheadDays: config.syncLookaheadDays,
     leaseMs: config.syncLeaseMs,
   } satisfies SyncSettings);
   container.bind(TOKENS.RetryPolicy).toConstantValue(googleRetryPolicy(metrics));

@@ -37,10 +37,19 @@ export function wireGoogle(config: Config, logger: Logger): GoogleWiring {
     };
     if (config.google === null)
       logger.info('using the Google stand-in at GOOGLE_BASE_URL', { url: config.googleBaseUrl });
+    else if (config.googleBaseUrl === null && !config.publicUrl.startsWith('https:')) {
+      logger.warn(
+        'PUBLIC_URL is not https: Google refuses to push to it, so changes wait for the safety sync',
+        {
+          publicUrl: config.publicUrl,
+        },
+      );
+    }
     return { settings: () => settings, mount: () => undefined, listening: () => undefined, sandbox: null };
   }
 
-  const sandbox = new GoogleSandbox();
+  // Google pushes only to https; the offline demo has no certificate, so its sandbox accepts PUBLIC_URL's host.
+  const sandbox = new GoogleSandbox({ httpWebhookHosts: [new URL(config.publicUrl).hostname] });
   let port = config.port;
   const settings = (): GoogleClientSettings => ({
     clientId: sandbox.clientId,

@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors';
+import type { ReconnectReason } from '../domain/member-connection';
 
 /** Google said the sync token is no longer valid (410 fullSyncRequired): forget it and sync in full. */
 export class SyncTokenExpiredError extends DomainError {
@@ -13,6 +14,35 @@ export class GrantRevokedError extends DomainError {
 /** Google asked us to slow down (403 rateLimitExceeded / userRateLimitExceeded, 429). */
 export class RateLimitedError extends DomainError {
   readonly code = 'rate_limited';
+}
+
+/**
+ * Google's usage limits (403 `quotaExceeded`, `dailyLimitExceeded`): unlike rate limits they last hours, so the
+ * calendar's syncs pause for USAGE_LIMIT_PAUSE_MS instead of quick retries.
+ */
+export class UsageLimitedError extends DomainError {
+  readonly code = 'usage_limited';
+}
+
+export const USAGE_LIMIT_PAUSE_MS = 15 * 60_000;
+
+/** The member's grant lacks the calendar scope (403 `insufficientPermissions`): only a new consent helps. */
+export class InsufficientScopeError extends DomainError {
+  readonly code = 'insufficient_scope';
+}
+
+/**
+ * A fault of this service's own Google setup, the same for every member: the OAuth client refused
+ * (`invalid_client`, `unauthorized_client`), the Calendar API not enabled (`accessNotConfigured`), the webhook
+ * address refused by `events.watch`. The operator must act; members stay connected.
+ */
+export class GoogleSetupError extends DomainError {
+  readonly code = 'google_setup';
+}
+
+/** The member's consent did not include calendar access (granular consent): nothing is stored. */
+export class ScopeNotGrantedError extends DomainError {
+  readonly code = 'scope_not_granted';
 }
 
 /** Google failed or could not be reached (5xx, network); worth retrying later. */
@@ -50,4 +80,11 @@ export function isRetryableGoogleError(error: unknown): error is RateLimitedErro
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.slice(0, 300);
   return typeof error === 'string' ? error.slice(0, 300) : 'unknown error';
+}
+
+/** Why a Google error means only the member can restore access, or null when it does not. */
+export function reconnectReasonOf(error: unknown): ReconnectReason | null {
+  if (error instanceof GrantRevokedError) return 'grant_revoked';
+  if (error instanceof InsufficientScopeError) return 'insufficient_scope';
+  return null;
 }

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 
 import type { MemberConnection, SealedCredentials } from '../domain/member-connection';
+import { describeError, GoogleSetupError, reconnectReasonOf } from './errors';
 import type { CalendarGateway, CalendarSession, GoogleCredentials } from './ports/calendar-gateway.port';
 import type { Logger } from './ports/logger.port';
 import type { MemberRepository } from './ports/member-repository.port';
@@ -16,7 +17,13 @@ export interface MemberSession {
   saveRefreshed: () => Promise<void>;
 }
 
-/** A member's Calendar session from their sealed credentials; the one place that seals and opens them. */
+/** What a Google error did to a member's connection. */
+export type FaultOutcome = 'needs_reconnect' | 'problem' | 'stale';
+
+/**
+ * A member's Calendar session from their sealed credentials: the one place that seals and opens them, and that
+ * decides what a Google error means for the connection.
+ */
 @injectable()
 export class MemberSessions {
   constructor(
@@ -78,5 +85,27 @@ export class MemberSessions {
           });
       },
     };
+  }
+
+  /**
+   * Records what a Google error means for the member: a refused grant (or one without the calendar scope) makes
+   * them `needs_reconnect`; anything else is a problem shown in `lastError`, prefixed with what was being done.
+   * Faults of our own Google setup are logged as errors too: the operator must act, not the member. `stale` when
+   * the connection changed meanwhile (a Disconnect, a new sign-in): nothing is recorded then.
+   */
+  async recordFault(connection: MemberConnection, error: unknown, doing: string): Promise<FaultOutcome> {
+    const reason = reconnectReasonOf(error);
+    if (error instanceof GoogleSetupError) {
+      this.logger.error('Google refused this service’s setup', {
+        memberId: connection.memberId,
+        error: describeError(error),
+      });
+    }
+    const changed =
+      reason === null
+        ? connection.problem(`${doing}: ${describeError(error)}`)
+        : connection.grantRefused(reason);
+    if (changed && !(await this.members.save(connection))) return 'stale';
+    return reason === null ? 'problem' : 'needs_reconnect';
   }
 }

@@ -2,11 +2,13 @@
 export type ConnectionStatus = 'active' | 'needs_reconnect' | 'disconnected';
 
 /** Why only a new consent by the member can restore the connection. */
-export type ReconnectReason = 'grant_revoked' | 'credentials_unreadable';
+export type ReconnectReason = 'grant_revoked' | 'insufficient_scope' | 'credentials_unreadable';
 
 /** What admins read in `lastError` for each reason. */
 export const RECONNECT_REASON_TEXT: Readonly<Record<ReconnectReason, string>> = {
   grant_revoked: 'Google access was revoked or has expired: the member must reconnect',
+  insufficient_scope:
+    'Google says the access given does not include the calendar: the member must reconnect and allow calendar access',
   credentials_unreadable:
     'The stored Google credentials cannot be decrypted (SECRET_KEY changed?): the member must reconnect',
 };

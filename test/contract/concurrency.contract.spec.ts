@@ -79,13 +79,16 @@ async function blockedOnLock(promise: Promise<unknown>, pid: number, db: TestDat
 
   const copy = (eventId: string, title: string, updated: string): MatchedCopy => ({
     eventId,
+    seriesId: null,
     meeting: {
       key: { iCalUID: 'shared@google.com', originalStart: '' },
       title,
+      private: false,
       startTime: new Date('2026-11-20T15:00:00Z'),
       durationMinutes: 30,
       date: '2026-11-20',
       attendees: [{ email: 'tess@logo.com', displayName: null, responseStatus: 'accepted', resource: false }],
+      attendeesComplete: true,
       sourceUpdated: new Date(updated),
     },
     matched: {
@@ -194,15 +197,17 @@ async function blockedOnLock(promise: Promise<unknown>, pid: number, db: TestDat
     const id = await addMember('ada@ourco.com');
     const members = new TypeOrmMemberRepository(db.dataSource.manager);
     const seen = (await members.load(id))!;
+    const channels = new TypeOrmChannelRepository(db.dataSource.manager);
+    const pending = { id: randomUUID(), memberId: id };
+    expect(await channels.reserve(pending, seen.version)).toBe(true);
+    // The Disconnect lands while Google answers the watch call.
     const gone = (await members.load(id))!;
     gone.disconnected();
     expect(await members.save(gone)).toBe(true);
-    const channels = new TypeOrmChannelRepository(db.dataSource.manager);
-    const stored = await channels.insert(
-      { id: randomUUID(), memberId: id, resourceId: 'r1', expiresAt: new Date(Date.now() + 86_400_000) },
-      seen.version,
-    );
-    expect(stored).toBe(false);
-    expect(await db.dataSource.query('SELECT id FROM channels')).toEqual([]);
+    expect(await channels.stopAll(id)).toEqual([]);
+    const expiresAt = new Date(Date.now() + 86_400_000);
+    expect(await channels.confirm({ ...pending, resourceId: 'r1', expiresAt })).toBe(false);
+    expect(await channels.reserve({ id: randomUUID(), memberId: id }, seen.version)).toBe(false);
+    expect(await db.dataSource.query('SELECT id FROM channels WHERE stopped_at IS NULL')).toEqual([]);
   });
 });

@@ -55,8 +55,10 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
     expect(new Set(claimed).size).toBe(200);
   });
 
+  /** A member whose last full sync was just now: its next sync is incremental unless one is asked for. */
   async function oneMember(): Promise<string> {
     await addMembers(1);
+    await db.dataSource.query('UPDATE members SET last_full_sync_at = now()');
     const [member] = await db.dataSource.query<{ id: string }[]>('SELECT id FROM members');
     return member!.id;
   }
@@ -76,6 +78,26 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
       lease: { memberId: id },
       full: true,
     });
+  });
+
+  it('makes a sync full when none was for 23 hours (the window moves), and the first one too', async () => {
+    await addMembers(1);
+    const queue = new TypeOrmSyncQueue(db.dataSource.manager);
+    const [{ id }] = (await db.dataSource.query<{ id: string }[]>('SELECT id FROM members')) as [
+      { id: string },
+    ];
+    await queue.request(id, false);
+    const first = (await queue.claim(randomUUID(), 60_000, 0))!;
+    expect(first.full).toBe(true);
+    await queue.beginFullSync(first.lease);
+    await queue.finish(first.lease, null);
+    await queue.request(id, false);
+    const second = (await queue.claim(randomUUID(), 60_000, 0))!;
+    expect(second.full).toBe(false);
+    await queue.finish(second.lease, null);
+    await db.dataSource.query(`UPDATE members SET last_full_sync_at = now() - interval '23 hours 1 minute'`);
+    await queue.request(id, false);
+    expect(await queue.claim(randomUUID(), 60_000, 0)).toMatchObject({ full: true });
   });
 
   it('keeps a request whose sync crashed, and one made during a sync, for the next sync', async () => {

@@ -12,7 +12,11 @@ describe.each(databaseTargets())('connections admin API and disconnect on $name'
   let agent: Awaited<ReturnType<E2E['signIn']>>['agent'];
 
   beforeAll(async () => {
-    e = await startE2E(target, { env: { PUBLIC_URL: 'http://calendar.example.com' } });
+    // An http PUBLIC_URL (supertest's agent sends no Secure cookie) that the sandbox is told to accept for watches.
+    e = await startE2E(target, {
+      env: { PUBLIC_URL: 'http://calendar.example.com' },
+      sandbox: { httpWebhookHosts: ['calendar.example.com'] },
+    });
   });
   afterAll(() => e.stop());
   beforeEach(async () => {

@@ -86,7 +86,7 @@ describe.each(databaseTargets())('a member connection’s lifecycle on $name', (
       await watch.reached;
       await request(e.t.app).delete(`/api/connections/${memberId}`).set(auth).expect(204);
       watch.release();
-      expect((await renewal).body).toEqual({ renewed: 0 });
+      expect((await renewal).body).toEqual({ renewed: 0, failed: 0 });
       expect(await liveChannels()).toEqual([]);
       expect(await member()).toMatchObject({ status: 'disconnected', credentials: null });
       // Whatever channel Google still has for the member is refused by the webhook.

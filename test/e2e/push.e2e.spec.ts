@@ -206,7 +206,7 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
       [old.id],
     );
     const res = await request(e.t.app).post('/api/channels/renew').set(auth).expect(200);
-    expect(res.body).toEqual({ renewed: 1 });
+    expect(res.body).toEqual({ renewed: 1, failed: 0 });
     const fresh = await liveChannel();
     expect(fresh.id).not.toBe(old.id);
     expect(e.sandbox.channels(me).map((c) => c.id)).toEqual([fresh.id]);
@@ -214,6 +214,7 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
     await push(validHeaders(fresh)).expect(200);
     expect((await request(e.t.app).post('/api/channels/renew').set(auth).expect(200)).body).toEqual({
       renewed: 0,
+      failed: 0,
     });
   });
 
@@ -225,7 +226,7 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
     );
     // As many failures as the retry policy makes attempts: this run gives up, the next one succeeds.
     e.sandbox.injectFault({ status: 503, times: fastRetry.attempts, pathPattern: /channels\/stop/ });
-    await request(e.t.app).post('/api/channels/renew').set(auth).expect(200, { renewed: 1 });
+    await request(e.t.app).post('/api/channels/renew').set(auth).expect(200, { renewed: 1, failed: 0 });
     const [orphan] = await e.t.db.dataSource.query<{ stopped_at: Date | null; stop_error: string | null }[]>(
       'SELECT stopped_at, stop_error FROM channels WHERE id = $1',
       [old.id],
@@ -234,7 +235,7 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
     // Both deliver until the old one is stopped.
     await push(validHeaders(old)).expect(200);
 
-    await request(e.t.app).post('/api/channels/renew').set(auth).expect(200, { renewed: 0 });
+    await request(e.t.app).post('/api/channels/renew').set(auth).expect(200, { renewed: 0, failed: 0 });
     const [stopped] = await e.t.db.dataSource.query<{ stopped_at: Date | null }[]>(
       'SELECT stopped_at FROM channels WHERE id = $1',
       [old.id],

@@ -80,6 +80,7 @@ describe.each(databaseTargets())('sync end to end on $name', (target) => {
       accountId: 'logo',
       type: 'Google calendar',
       title: 'QBR',
+      private: false,
       date: new Date(new Date(start).getTime() + 3_600_000).toISOString().slice(0, 10),
       startTime: start,
       durationMinutes: 45,
@@ -101,13 +102,14 @@ describe.each(databaseTargets())('sync end to end on $name', (target) => {
           accountId: 'logo',
           matchedBy: 'contact',
         },
+        // Declined: a participant, but not in the meeting (0 minutes) and matched to no account.
         {
           name: null,
           email: 'ann@logo.com',
-          minutesInMeeting: 45,
+          minutesInMeeting: 0,
           responseStatus: 'declined',
-          accountId: 'logo',
-          matchedBy: 'domain',
+          accountId: null,
+          matchedBy: null,
         },
       ],
     });

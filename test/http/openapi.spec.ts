@@ -199,12 +199,13 @@ const QUERIES: Record<string, SchemaExport> = {
   'get /api/meetings': 'meetingsQuerySchema',
 };
 
-// CONTRACT.md "Interaction", verbatim.
+// CONTRACT.md "Interaction", verbatim but for `private`, which "Google's own signals" (2026-11-29) adds.
 const CONTRACT_INTERACTION: InteractionView = {
   id: '…',
   accountId: 'logo',
   type: 'Google calendar',
   title: 'QBR',
+  private: false,
   date: '2026-11-20',
   startTime: '2026-11-20T15:00:00.000Z',
   durationMinutes: 30,
@@ -235,6 +236,7 @@ const PUT_CONTACTS_EXAMPLE = [{ email: 'tess@logo.com', name: 'Tess Ter', accoun
 const UNMATCHED_MEETING: UnmatchedMeetingView = {
   id: '6c1f2b4e-9d0a-4c3b-8e7f-1a2b3c4d5e6f',
   title: 'Holdings intro',
+  private: false,
   startTime: '2026-11-21T10:00:00.000Z',
   durationMinutes: 45,
   reason: 'ambiguous_domain',
@@ -297,7 +299,7 @@ function fakeDependencies(): AdminApiDependencies {
         : notFound('account'),
     ),
     listUnmatchedMeetings: fake(() => Promise.resolve({ items: [UNMATCHED_MEETING], next: null })),
-    renewChannels: fake(() => Promise.resolve({ renewed: 2, stopped: 1 })),
+    renewChannels: fake(() => Promise.resolve({ renewed: 2, failed: 1, stopped: 1 })),
     listConnections: fake(() =>
       Promise.resolve([
         {

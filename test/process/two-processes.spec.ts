@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 import { GoogleSandbox } from '../../sandbox/google-sandbox';
 import { databaseUrl as databaseUrlOn, withClient } from '../support/databases';
-import { at, eventually, freePort } from '../support/e2e';
+import { at, eventually, freePort, LOOPBACK } from '../support/e2e';
 import { pushHeaders } from '../support/push';
 import { killServices, type ServiceProcess, signInOverHttp, spawnService } from '../support/service-process';
 
@@ -23,7 +23,7 @@ interface Instance {
  */
 (serverUrl ? describe : describe.skip)('two service processes on one PostgreSQL', () => {
   const database = `two_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-  const sandbox = new GoogleSandbox();
+  const sandbox = new GoogleSandbox({ httpWebhookHosts: LOOPBACK });
   // Opened in beforeAll: a skipped suite runs this body too, and a server opened here kept jest from exiting.
   let sandboxServer: Server;
   let instances: Instance[] = [];

@@ -7,7 +7,7 @@ import path from 'node:path';
 
 import { GoogleSandbox } from '../../sandbox/google-sandbox';
 import { databaseUrl, withClient } from '../support/databases';
-import { at, eventually, freePort } from '../support/e2e';
+import { at, eventually, freePort, LOOPBACK } from '../support/e2e';
 import { pushHeaders } from '../support/push';
 import { killServices, type ServiceProcess, signInOverHttp, spawnService } from '../support/service-process';
 
@@ -56,7 +56,7 @@ const storages: Storage['name'][] = serverUrl ? ['embedded', 'postgres'] : ['emb
  * never interrupted (no loss, no duplicate).
  */
 describe.each(storages)('crash safety on %s', (storageName) => {
-  const sandbox = new GoogleSandbox();
+  const sandbox = new GoogleSandbox({ httpWebhookHosts: LOOPBACK });
   let sandboxServer: Server;
   const store = storage(storageName);
   const eventIds: string[] = [];

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 import { type GoogleEvent, GoogleSandbox, type PushResult } from '../../sandbox/google-sandbox';
 import { seededRandom } from '../../sandbox/random';
-import { at, eventually, freePort } from '../support/e2e';
+import { at, eventually, freePort, LOOPBACK } from '../support/e2e';
 import {
   type PrivatePostgres,
   postgresBinDir,
@@ -70,7 +70,7 @@ interface Outcome {
 (skipReason === null ? describe : describe.skip)(
   `database outage on a private PostgreSQL cluster${skipReason === null ? '' : ` (skipped: ${skipReason})`}`,
   () => {
-    const sandbox = new GoogleSandbox();
+    const sandbox = new GoogleSandbox({ httpWebhookHosts: LOOPBACK });
     // Opened in beforeAll: a skipped suite runs this body too, and a server opened here kept jest from exiting.
     let sandboxServer: Server;
     let cluster: PrivatePostgres | null = null;

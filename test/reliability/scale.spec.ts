@@ -20,7 +20,7 @@ import { TypeOrmMemberRepository } from '../../src/adapters/persistence/typeorm-
 import { TypeOrmSyncQueue } from '../../src/adapters/persistence/typeorm-sync-queue';
 import type { GoogleCredentials } from '../../src/application/ports/calendar-gateway.port';
 import { databaseUrl as databaseUrlOn, withClient } from '../support/databases';
-import { at, eventually, freePort } from '../support/e2e';
+import { at, eventually, freePort, LOOPBACK } from '../support/e2e';
 import { RecordingLogger } from '../support/logger';
 import { busiestWindow } from '../support/windows';
 import { killServices, type ServiceProcess, signInOverHttp, spawnService } from '../support/service-process';
@@ -125,7 +125,7 @@ function compileService(): string {
  */
 (serverUrl ? describe : describe.skip)('2,000 calendars on PostgreSQL with two instances', () => {
   const database = `scale_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-  const sandbox = new GoogleSandbox();
+  const sandbox = new GoogleSandbox({ httpWebhookHosts: LOOPBACK });
   const channelCalls: ChannelCall[] = [];
   const host = express();
   // Which channel each watch opened and each stop stopped: the sandbox's request log has no bodies, and its

@@ -16,12 +16,15 @@ import {
 const googHeaders = (headers: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith('x-goog-')));
 
+/** The test receiver listens on plain http; Google would refuse it, so the sandbox is told to allow it. */
+const LOCAL_HOOKS = { httpWebhookHosts: ['127.0.0.1'] };
+
 describe('sandbox watch channels and push notifications', () => {
   let h: Harness;
   let calendar: calendar_v3.Calendar;
   let receiver: Receiver;
   beforeEach(async () => {
-    h = await startSandbox();
+    h = await startSandbox(LOCAL_HOOKS);
     ({ calendar } = await connect(h, ADA));
     receiver = await startReceiver();
   });
@@ -36,7 +39,7 @@ describe('sandbox watch channels and push notifications', () => {
       requestBody: { id, type: 'web_hook', address: receiver.url, ...extra },
     });
 
-  it("answers Google's channel resource; ttl is honoured up to 30 days", async () => {
+  it("answers Google's channel resource; ttl is honoured up to Google's 7-day limit", async () => {
     const { data } = await watch('ch-1', { token: 'tok', params: { ttl: '3600' } });
     expect(data).toEqual({
       kind: 'api#channel',
@@ -49,7 +52,7 @@ describe('sandbox watch channels and push notifications', () => {
     const byDefault = (await watch('ch-2')).data;
     expect(byDefault.expiration).toBe(String(T0 + days(7)));
     expect((await watch('ch-3', { params: { ttl: String(days(365) / 1000) } })).data.expiration).toBe(
-      String(T0 + days(30)),
+      String(T0 + days(7)),
     );
 
     expect(byDefault.resourceId).toBe(data.resourceId);
@@ -58,7 +61,7 @@ describe('sandbox watch channels and push notifications', () => {
     expect(h.sandbox.channels(ADA).map((channel) => [channel.id, channel.expiration])).toEqual([
       ['ch-1', T0 + 3_600_000],
       ['ch-2', T0 + days(7)],
-      ['ch-3', T0 + days(30)],
+      ['ch-3', T0 + days(7)],
     ]);
     await h.sandbox.idle();
   });
@@ -164,7 +167,7 @@ describe('sandbox watch channels and push notifications', () => {
 
   it('stops retrying once the channel is stopped', async () => {
     await h.stop();
-    h = await startSandbox({ pushRetry: { attempts: 5, baseDelayMs: 250 } });
+    h = await startSandbox({ ...LOCAL_HOOKS, pushRetry: { attempts: 5, baseDelayMs: 250 } });
     ({ calendar } = await connect(h, ADA));
     const { data } = await watch('ch-1');
     await h.sandbox.idle();
@@ -216,20 +219,23 @@ describe('sandbox watch channels and push notifications', () => {
     expect(receiver.notifications).toHaveLength(4);
   });
 
-  it('refuses a live duplicate channel id, a non-http address and an unknown type', async () => {
+  it('refuses a live duplicate channel id, a non-https address and an unknown type', async () => {
     await watch('ch-1');
     const duplicate = await failure(watch('ch-1'));
     expect(duplicate.status).toBe(400);
     expect(duplicate.data.error.errors[0]?.reason).toBe('channelIdNotUnique');
-    const ftp = await failure(watch('ch-2', { address: 'ftp://example.com/hook' }));
-    expect(ftp.data.error.errors[0]?.reason).toBe('push.webhookUrlNotHttps');
+    for (const address of ['ftp://example.com/hook', 'http://example.com/hook', 'hook', '']) {
+      const refused = await failure(watch('ch-2', { address }));
+      expect(refused.status).toBe(400);
+      expect(refused.data.error.errors[0]?.reason).toBe('push.webhookUrlNotHttps');
+    }
     const email = await failure(watch('ch-3', { type: 'email' }));
     expect(email.data.error.errors[0]).toMatchObject({ reason: 'invalid', location: 'type' });
     await h.sandbox.idle();
   });
 
   it('builds resourceUri from where the sandbox is mounted', async () => {
-    const mounted = await startSandbox({}, '/google');
+    const mounted = await startSandbox(LOCAL_HOOKS, '/google');
     try {
       const member = await connect(mounted, ADA);
       const { data } = await member.calendar.events.watch(

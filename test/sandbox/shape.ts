@@ -11,6 +11,7 @@ const LITERAL_KEYS = new Set([
   'eventType',
   'locationType',
   'location',
+  'visibility',
 ]);
 
 const STRING_KINDS: Array<[string, RegExp]> = [

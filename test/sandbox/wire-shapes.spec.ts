@@ -1,12 +1,15 @@
 import type { calendar_v3 } from '@googleapis/calendar';
 
+import type { GoogleErrorBody } from '../../sandbox/google-errors';
 import type { SandboxEventInput } from '../../sandbox/google-sandbox';
 import {
   ADA,
+  calendarClient,
   connect,
   consent,
   failure,
   fixture,
+  GRACE,
   type Harness,
   type OAuth2Client,
   type OAuthErrorBody,
@@ -23,7 +26,7 @@ describe('sandbox answers have the shapes of Google fixtures', () => {
   let client: OAuth2Client;
   let calendar: calendar_v3.Calendar;
   beforeEach(async () => {
-    h = await startSandbox();
+    h = await startSandbox({ httpWebhookHosts: ['127.0.0.1'] });
     ({ client, calendar } = await connect(h, ADA));
   });
   afterEach(() => h.stop());
@@ -150,6 +153,103 @@ describe('sandbox answers have the shapes of Google fixtures', () => {
       expect(shapeOf(received)).toEqual(shapeOf(documented));
     } finally {
       await receiver.stop();
+    }
+  });
+  it('events: a typed private event, a guest copy without the guest list, a cancelled series', async () => {
+    h.sandbox.insertEvent(ADA, {
+      summary: 'Out of office',
+      start: { dateTime: '2026-03-05T09:00:00Z', timeZone: 'Europe/London' },
+      end: { dateTime: '2026-03-05T17:00:00Z', timeZone: 'Europe/London' },
+      eventType: 'outOfOffice',
+      visibility: 'private',
+    });
+    expectShape((await list()).items![0], 'event-out-of-office-private.json');
+
+    const grace = await connect(h, GRACE);
+    h.sandbox.insertSharedEvent([ADA, GRACE], {
+      summary: 'QBR with Logo',
+      start: { dateTime: '2026-03-03T15:00:00Z', timeZone: 'Europe/London' },
+      end: { dateTime: '2026-03-03T15:30:00Z', timeZone: 'Europe/London' },
+      attendees: [{ email: ADA, responseStatus: 'accepted' }, { email: GRACE }, { email: 'tess@logo.com' }],
+      guestsCanSeeOtherGuests: false,
+    });
+    const graceCopy = (await grace.calendar.events.list({ calendarId: 'primary' })).data.items![0];
+    expectShape(graceCopy, 'event-attendees-omitted.json');
+
+    const series = h.sandbox.insertEvent(ADA, {
+      summary: 'Weekly',
+      start: { dateTime: '2026-03-02T10:00:00Z', timeZone: 'UTC' },
+      end: { dateTime: '2026-03-02T10:30:00Z', timeZone: 'UTC' },
+      recurrence: ['RRULE:FREQ=WEEKLY;COUNT=3'],
+    });
+    const { nextSyncToken } = await list({ singleEvents: true });
+    h.sandbox.cancelEvent(ADA, series.id);
+    const { items } = await list({ singleEvents: true, syncToken: nextSyncToken! });
+    expectShape(
+      items!.find((item) => item.id === series.id),
+      'event-cancelled.json',
+    );
+    expectShape(
+      items!.find((item) => item.recurringEventId === series.id),
+      'event-cancelled-instance.json',
+    );
+  });
+
+  it('errors: the 403 reasons, the disabled API and narrow scopes', async () => {
+    for (const [reason, name] of [
+      ['quotaExceeded', 'error-403-quota-exceeded.json'],
+      ['dailyLimitExceeded', 'error-403-daily-limit-exceeded.json'],
+      ['forbidden', 'error-403-forbidden.json'],
+      ['accessNotConfigured', 'error-403-access-not-configured.json'],
+    ] as const) {
+      h.sandbox.injectFault({ status: 403, reason });
+      expect((await failure(list())).data).toEqual(fixture(name));
+    }
+    // The observed body names the method it came from (Events.Insert); the sandbox names the one called.
+    const scopesBody = fixture('error-403-insufficient-permissions.json') as GoogleErrorBody;
+    scopesBody.error.details![0]!.metadata.method = 'calendar.v3.Events.List';
+    h.sandbox.injectFault({ status: 403, reason: 'insufficientPermissions' });
+    expect((await failure(list())).data).toEqual(scopesBody);
+
+    h.sandbox.disableCalendarApi(true);
+    expect((await failure(list())).data).toEqual(fixture('error-403-access-not-configured.json'));
+    h.sandbox.disableCalendarApi(false);
+
+    h.sandbox.setGrantedScopes(ADA, []);
+    const narrow = oauthClient(h);
+    const code = (await consent(h, narrow, { email: ADA, prompt: 'consent' })).get('code')!;
+    narrow.setCredentials((await narrow.getToken(code)).tokens);
+    expect((await failure(calendarClient(h, narrow).events.list({ calendarId: 'primary' }))).data).toEqual(
+      scopesBody,
+    );
+  });
+
+  it('errors: the watch refusals', async () => {
+    const watch = (address: string) =>
+      calendar.events.watch({
+        calendarId: 'primary',
+        requestBody: { id: 'ch-1', type: 'web_hook', address },
+      });
+    expect((await failure(watch('http://example.com/notifications'))).data).toEqual(
+      fixture('error-400-webhook-url-not-https.json'),
+    );
+    h.sandbox.refuseWatch({ status: 401, reason: 'push.webhookUrlUnauthorized' });
+    expect((await failure(watch('https://example.com/notifications'))).data).toEqual(
+      fixture('error-401-webhook-url-unauthorized.json'),
+    );
+    h.sandbox.refuseWatch({ status: 403, reason: 'forbidden' });
+    expect((await failure(watch('https://example.com/notifications'))).data).toEqual(
+      fixture('error-403-forbidden.json'),
+    );
+  });
+
+  it('OAuth: the refused client', async () => {
+    for (const [refusal, name] of [
+      ['invalid_client', 'error-token-invalid-client.json'],
+      ['unauthorized_client', 'error-token-unauthorized-client.json'],
+    ] as const) {
+      h.sandbox.refuseClient(refusal);
+      expect((await failure<OAuthErrorBody>(client.refreshAccessToken())).data).toEqual(fixture(name));
     }
   });
 });

@@ -48,6 +48,12 @@ export interface InteractionJson {
   }[];
 }
 
+/**
+ * Google pushes only to https; tests serve the webhook over http on loopback, so their sandbox accepts that one
+ * host (the refusal of every other http address stays on).
+ */
+export const LOOPBACK = ['127.0.0.1'];
+
 /** Backoff without waiting, so fault tests stay fast; the retry logic itself is the real one. */
 export const fastRetry = new RetryPolicy({ attempts: 5, baseDelayMs: 1, maxDelayMs: 5 });
 
@@ -64,7 +70,7 @@ export async function startE2E(
     configure?: (container: Container) => void;
   } = {},
 ): Promise<E2E> {
-  const sandbox = new GoogleSandbox(options.sandbox);
+  const sandbox = new GoogleSandbox({ httpWebhookHosts: LOOPBACK, ...options.sandbox });
   // Under a base path, as GOOGLE_BASE_URL may have one (and the offline sandbox does).
   const host = express();
   host.use('/google', sandbox.app);

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       googleRequestsPerMinute: 10_000,
       googleUserRequestsPerMinute: 600,
       authRateLimitPerMinute: 30,
+      syncLookaheadDays: 180,
     });
   });
 
@@ -130,8 +131,24 @@ describe('loadConfig', () => {
         ADMIN_API_KEY: 'an-admin-key-long-enough',
         GOOGLE_CLIENT_ID: 'id',
         GOOGLE_CLIENT_SECRET: 'secret',
+        PUBLIC_URL: 'https://calendar.example.com',
       });
       expect(config.adminApiKeySource).toBe('env');
+    });
+
+    it('refuses an http PUBLIC_URL: Google pushes only to https', () => {
+      expect(() =>
+        loadConfig({
+          NODE_ENV: 'production',
+          SECRET_KEY: SECRET,
+          ADMIN_API_KEY: 'an-admin-key-long-enough',
+          GOOGLE_CLIENT_ID: 'id',
+          GOOGLE_CLIENT_SECRET: 'secret',
+          PUBLIC_URL: 'http://calendar.example.com',
+        }),
+      ).toThrow(
+        'PUBLIC_URL must be an https URL when NODE_ENV=production: Google pushes only to https (got "http://calendar.example.com")',
+      );
     });
   });
 

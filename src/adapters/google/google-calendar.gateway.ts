@@ -15,7 +15,7 @@ import type { Logger } from '../../application/ports/logger.port';
 import type { Metrics } from '../observability/metrics';
 import type { GoogleClientSettings } from './google-endpoints';
 import { mapEventsPage } from './google-event.mapper';
-import { statusOf, toTypedGoogleError } from './google-errors';
+import { isAccessTokenRefused, toTypedGoogleError } from './google-errors';
 
 /** Events per page: fewer round trips than Google's default of 250, pages still small enough for one transaction. */
 export const EVENTS_PAGE_SIZE = 500;
@@ -97,8 +97,8 @@ class GoogleCalendarSession implements CalendarSession {
 
   /**
    * Waits for the budget, makes the call, counts its outcome; errors leave as the application's typed errors. A
-   * 401 while the stored expiry says the access token is good (revoked, rotated, clocks apart) gets one retry
-   * with a refreshed token.
+   * 401 for the access token (revoked, rotated, clocks apart) gets one retry with a freshly refreshed one; a 401
+   * to that retry means the grant is gone.
    */
   private async call<T>(name: CallName, request: () => Promise<T>): Promise<T> {
     const { budget, metrics } = this.policy;
@@ -110,7 +110,7 @@ class GoogleCalendarSession implements CalendarSession {
         metrics?.googleRequests.inc({ call: name, outcome: 'ok' });
         return result;
       } catch (error) {
-        if (!refreshed && statusOf(error) === 401) {
+        if (!refreshed && isAccessTokenRefused(error)) {
           metrics?.googleRequests.inc({ call: name, outcome: 'unauthorized' });
           // No access token: the client fetches a new one with the refresh token before the next request.
           this.client.setCredentials({ ...this.client.credentials, access_token: null, expiry_date: null });
@@ -140,7 +140,7 @@ class GoogleCalendarSession implements CalendarSession {
           maxResults: EVENTS_PAGE_SIZE,
           ...(query.pageToken === null ? {} : { pageToken: query.pageToken }),
           ...(query.kind === 'full'
-            ? { timeMin: query.timeMin.toISOString() }
+            ? { timeMin: query.timeMin.toISOString(), timeMax: query.timeMax.toISOString() }
             : { syncToken: query.syncToken }),
         },
         this.callOptions,

@@ -14,6 +14,7 @@ const attendeeSchema = z.object({
   displayName: z.string().nullish(),
   responseStatus: z.string().nullish(),
   resource: z.boolean().nullish(),
+  self: z.boolean().nullish(),
 });
 
 /** Google's event resource, as much of it as we read (zod: Google payloads are an edge too). */
@@ -21,11 +22,15 @@ const eventSchema = z.object({
   id: z.string().min(1),
   status: z.string().nullish(),
   iCalUID: z.string().nullish(),
+  recurringEventId: z.string().nullish(),
+  eventType: z.string().nullish(),
+  visibility: z.string().nullish(),
   summary: z.string().nullish(),
   start: eventTimeSchema.nullish(),
   end: eventTimeSchema.nullish(),
   originalStartTime: eventTimeSchema.nullish(),
   attendees: z.array(attendeeSchema).nullish(),
+  attendeesOmitted: z.boolean().nullish(),
   updated: z.string().nullish(),
 });
 
@@ -74,7 +79,11 @@ export function mapEvent(item: unknown): CalendarEvent | null {
     status: event.status === 'tentative' ? 'tentative' : 'confirmed',
     eventId: event.id,
     iCalUID: event.iCalUID ?? event.id,
+    seriesId: event.recurringEventId ?? null,
     originalStart: toEventTime(event.originalStartTime),
+    // Without an `eventType` an event is a regular one ("default - A regular event or not further specified").
+    eventType: event.eventType ?? 'default',
+    private: event.visibility === 'private' || event.visibility === 'confidential',
     title: event.summary ?? '',
     start,
     end,
@@ -86,10 +95,12 @@ export function mapEvent(item: unknown): CalendarEvent | null {
               displayName: attendee.displayName ?? null,
               responseStatus: attendee.responseStatus ?? null,
               resource: attendee.resource ?? false,
+              ...(attendee.self === true ? { self: true } : {}),
             },
           ]
         : [],
     ),
+    attendeesOmitted: event.attendeesOmitted ?? false,
     updated: parseInstant(event.updated) ?? new Date(0),
   };
 }

@@ -1,14 +1,24 @@
 import type { GoogleCredentials } from '../../application/ports/calendar-gateway.port';
 import type { OAuthGateway } from '../../application/ports/oauth-gateway.port';
-import { ConsentFailedError, GoogleRequestError, isRetryableGoogleError } from '../../application/errors';
+import {
+  ConsentFailedError,
+  GoogleSetupError,
+  isRetryableGoogleError,
+  ScopeNotGrantedError,
+} from '../../application/errors';
 import type { GoogleClientSettings } from './google-endpoints';
 import { oauthClient } from './google-calendar.gateway';
 import { oauthErrorCode, toTypedGoogleError } from './google-errors';
 
 export const CALENDAR_READONLY_SCOPE = 'https://www.googleapis.com/auth/calendar.readonly';
 
-/** Token endpoint refusals that come from our OAuth client's setup, not from the member's consent. */
-const OUR_SETUP_FAULTS = new Set(['invalid_client', 'unauthorized_client', 'redirect_uri_mismatch']);
+/** Scopes that let the service read the member's calendar. */
+const CALENDAR_SCOPES = [CALENDAR_READONLY_SCOPE, 'https://www.googleapis.com/auth/calendar'];
+
+/** `scope` as the token endpoint answers it: space-separated. */
+function grantsCalendar(scope: string): boolean {
+  return scope.split(/\s+/).some((granted) => CALENDAR_SCOPES.includes(granted));
+}
 
 export class GoogleOAuthGateway implements OAuthGateway {
   constructor(private readonly settings: () => GoogleClientSettings) {}
@@ -25,9 +35,10 @@ export class GoogleOAuthGateway implements OAuthGateway {
   }
 
   async exchangeCode(code: string): Promise<GoogleCredentials> {
+    let credentials: GoogleCredentials;
     try {
       const { tokens } = await oauthClient(this.settings()).getToken(code);
-      return {
+      credentials = {
         accessToken: tokens.access_token ?? null,
         refreshToken: tokens.refresh_token ?? null,
         expiryDate: tokens.expiry_date ?? null,
@@ -37,14 +48,24 @@ export class GoogleOAuthGateway implements OAuthGateway {
       const typed = toTypedGoogleError(error);
       // Google unreachable or busy: worth trying again (503), not the member's doing.
       if (isRetryableGoogleError(typed)) throw typed;
+      if (typed instanceof GoogleSetupError) throw typed;
       const code = oauthErrorCode(error);
-      if (code !== null && OUR_SETUP_FAULTS.has(code)) {
-        throw new GoogleRequestError(
-          `Google refused this service's OAuth client (${code}): tell the operator`,
+      if (code === 'redirect_uri_mismatch') {
+        throw new GoogleSetupError(
+          'Google refused the redirect URI: register $PUBLIC_URL/auth/google/callback for the OAuth client',
         );
       }
       throw new ConsentFailedError(`Google did not accept the sign-in: ${typed.message}`);
     }
+    // Granular consent: the member may untick calendar access. Such a grant is given back, not kept.
+    if (credentials.scope !== null && !grantsCalendar(credentials.scope)) {
+      const token = credentials.refreshToken ?? credentials.accessToken;
+      if (token !== null) await this.revoke(token);
+      throw new ScopeNotGrantedError(
+        'Google Calendar access was not allowed. Connect again and leave calendar access ticked on Google’s consent screen.',
+      );
+    }
+    return credentials;
   }
 
   async revoke(token: string): Promise<void> {

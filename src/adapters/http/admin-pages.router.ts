@@ -304,7 +304,7 @@ function timeline(items: readonly InteractionView[]): SafeHtml {
             <td>${i.date}</td>
             <td>${i.startTime.slice(11, 16)} UTC</td>
             <td>${i.durationMinutes} min</td>
-            <td>${i.title || '(no title)'} <small>matched by ${i.matchedBy}</small></td>
+            <td>${meetingTitle(i)} <small>matched by ${i.matchedBy}</small></td>
             <td>
               <ul>
                 ${i.participants.map(
@@ -337,7 +337,7 @@ function unmatchedTable(items: readonly UnmatchedMeetingView[]): SafeHtml {
         (m) =>
           html`<tr>
             <td>${m.startTime.slice(0, 16).replace('T', ' ')} UTC</td>
-            <td>${m.title || '(no title)'}</td>
+            <td>${meetingTitle(m)}</td>
             <td>
               ${REASON_TEXT[m.reason]}${m.candidateAccountIds.length > 0 ? html`: ${m.candidateAccountIds.join(', ')}` : ''}
             </td>
@@ -346,4 +346,9 @@ function unmatchedTable(items: readonly UnmatchedMeetingView[]): SafeHtml {
       )}
     </tbody>
   </table>`;
+}
+
+function meetingTitle(meeting: { title: string; private: boolean }): string {
+  if (meeting.private) return '(private meeting)';
+  return meeting.title === '' ? '(no title)' : meeting.title;
 }

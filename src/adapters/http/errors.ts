@@ -12,12 +12,16 @@ const STATUS_BY_CODE: Record<string, number> = {
   validation_failed: 400,
   invalid_oauth_state: 400,
   consent_failed: 400,
+  scope_not_granted: 400,
   not_found: 404,
   grant_revoked: 409,
+  insufficient_scope: 409,
   sync_lease_lost: 409,
   rate_limited: 503,
+  usage_limited: 503,
   google_unavailable: 503,
   google_request_failed: 502,
+  google_setup: 502,
 };
 
 /** What a 503 asks clients to wait before trying again. */

@@ -254,8 +254,14 @@ function paths(): Json {
         operationId: 'renewChannels',
         tags: ['Connections and channels'],
         summary: 'Run the channel renewal job now',
+        description:
+          'Each due member is tried once. Answers within 30 s: members not reached by then are left to the next ' +
+          'run. `failed` members keep the reason in `lastError` and are tried again by later runs, with growing pauses.',
         responses: {
-          '200': jsonResponse('How many new channels were opened.', ref('RenewResult')),
+          '200': jsonResponse(
+            'How many channels were renewed, and how many renewals failed.',
+            ref('RenewResult'),
+          ),
           ...errors('Unauthorized'),
         },
       },
@@ -362,6 +368,10 @@ const arrayOf = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
 /** Written by hand after CONTRACT.md; the spec checks them against what the router answers. */
 function componentSchemas(): Record<SchemaName, JsonSchema> {
   const matchedBy: JsonSchema = { type: 'string', enum: ['contact', 'domain'] };
+  const privateFlag: JsonSchema = {
+    type: 'boolean',
+    description: 'A private or confidential event: recorded without its title.',
+  };
   const nextCursor = {
     ...nullable({ type: 'string' }),
     description: 'Pass it as `cursor` for the next page; `null` on the last page.',
@@ -422,7 +432,8 @@ function componentSchemas(): Record<SchemaName, JsonSchema> {
       id: { type: 'string' },
       accountId: { type: 'string' },
       type: { type: 'string', const: 'Google calendar' },
-      title: { type: 'string' },
+      title: { type: 'string', description: '`""` for a private meeting.' },
+      private: privateFlag,
       date: {
         type: 'string',
         format: 'date',
@@ -436,7 +447,8 @@ function componentSchemas(): Record<SchemaName, JsonSchema> {
     InteractionPage: object({ interactions: arrayOf(ref('Interaction')), nextCursor }),
     UnmatchedMeeting: object({
       id: { type: 'string' },
-      title: { type: 'string' },
+      title: { type: 'string', description: '`""` for a private meeting.' },
+      private: privateFlag,
       startTime: { type: 'string', format: 'date-time' },
       durationMinutes: { type: 'integer', minimum: 0 },
       reason: { type: 'string', enum: ['no_match', 'ambiguous_domain'] },
@@ -472,6 +484,9 @@ function componentSchemas(): Record<SchemaName, JsonSchema> {
       status: { type: 'string', const: 'needs_reconnect' },
       connectUrl: { type: 'string', format: 'uri', description: 'Where the member signs in again.' },
     }),
-    RenewResult: object({ renewed: { type: 'integer', minimum: 0 } }),
+    RenewResult: object({
+      renewed: { type: 'integer', minimum: 0 },
+      failed: { type: 'integer', minimum: 0 },
+    }),
   };
 }

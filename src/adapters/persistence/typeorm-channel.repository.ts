@@ -12,6 +12,9 @@ interface ChannelRow {
   resource_id: string;
 }
 
+/** How long a channel may wait for Google's answer to the watch call before it lapses. */
+const PENDING_CHANNEL_MINUTES = 10;
+
 const toRef = (row: ChannelRow): ChannelRef => ({
   id: row.id,
   memberId: row.member_id,
@@ -22,28 +25,46 @@ const toRef = (row: ChannelRow): ChannelRef => ({
 export class TypeOrmChannelRepository implements ChannelRepository {
   constructor(private readonly db: EntityManager) {}
 
-  async insert(channel: ChannelRef & { expiresAt: Date }, connectionVersion: number): Promise<boolean> {
-    // A live channel stored ends the claim of whoever was opening it (a sign-in's: see MemberRepository.enrol);
-    // a renewal run also releases its claim when done. FOR KEY SHARE waits for a Disconnect being saved.
-    const [rows] = await this.db.query<[{ id: string }[], number]>(
+  async reserve(channel: { id: string; memberId: string }, connectionVersion: number): Promise<boolean> {
+    // FOR KEY SHARE waits for a Disconnect being saved, then sees the version it moved. The row lives until Google
+    // answers (a pending channel accepts only its sync message), or lapses if the answer never comes.
+    const rows = await this.db.query<{ id: string }[]>(
       `WITH member AS (
-         SELECT id FROM members WHERE id = $2 AND version = $5 AND status = 'active' FOR KEY SHARE
-       ), stored AS (
-         INSERT INTO channels (id, member_id, resource_id, expires_at)
-         SELECT $1::uuid, id, $3::text, $4::timestamptz FROM member
-         RETURNING member_id
+         SELECT id FROM members WHERE id = $2 AND version = $3 AND status = 'active' FOR KEY SHARE
        )
-       UPDATE members SET channel_claimed_until = NULL WHERE id IN (SELECT member_id FROM stored)
+       INSERT INTO channels (id, member_id, resource_id, expires_at)
+       SELECT $1::uuid, id, NULL, now() + $4::int * interval '1 minute' FROM member
        RETURNING id`,
-      [channel.id, channel.memberId, channel.resourceId, channel.expiresAt, connectionVersion],
+      [channel.id, channel.memberId, connectionVersion, PENDING_CHANNEL_MINUTES],
     );
     return rows.length === 1;
+  }
+
+  async confirm(channel: ChannelRef & { expiresAt: Date }): Promise<boolean> {
+    // A channel stored ends the claim of whoever was opening it (a sign-in's: see MemberRepository.enrol; a
+    // renewal's) and its run of failures.
+    const [rows] = await this.db.query<[{ id: string }[], number]>(
+      `WITH confirmed AS (
+         UPDATE channels SET resource_id = $2, expires_at = $3
+         WHERE id = $1 AND stopped_at IS NULL AND resource_id IS NULL
+         RETURNING member_id
+       )
+       UPDATE members SET channel_claimed_until = NULL, channel_failures = 0
+       WHERE id IN (SELECT member_id FROM confirmed)
+       RETURNING id`,
+      [channel.id, channel.resourceId, channel.expiresAt],
+    );
+    return rows.length === 1;
+  }
+
+  async abandon(id: string): Promise<void> {
+    await this.db.query(`DELETE FROM channels WHERE id = $1 AND resource_id IS NULL`, [id]);
   }
 
   async supersedeOthers(memberId: string, keepId: string): Promise<ChannelRef[]> {
     const [rows] = await this.db.query<[ChannelRow[], number]>(
       `UPDATE channels SET superseded_at = COALESCE(superseded_at, now())
-       WHERE member_id = $1 AND id <> $2 AND stopped_at IS NULL
+       WHERE member_id = $1 AND id <> $2 AND stopped_at IS NULL AND resource_id IS NOT NULL
        RETURNING id, member_id, resource_id`,
       [memberId, keepId],
     );
@@ -76,22 +97,33 @@ export class TypeOrmChannelRepository implements ChannelRepository {
   }
 
   async stopAll(memberId: string): Promise<ChannelRef[]> {
-    const [rows] = await this.db.query<[ChannelRow[], number]>(
-      `UPDATE channels SET stopped_at = now(), superseded_at = COALESCE(superseded_at, now())
-       WHERE member_id = $1 AND stopped_at IS NULL
-       RETURNING id, member_id, resource_id`,
+    // Pending ones too: their opening then finds them stopped and stops them at Google itself.
+    const rows = await this.db.query<ChannelRow[]>(
+      `WITH stopped AS (
+         UPDATE channels SET stopped_at = now(), superseded_at = COALESCE(superseded_at, now())
+         WHERE member_id = $1 AND stopped_at IS NULL
+         RETURNING id, member_id, resource_id
+       )
+       SELECT * FROM stopped WHERE resource_id IS NOT NULL`,
       [memberId],
     );
     return rows.map(toRef);
   }
 
-  async claimMembersToRenew(renewBefore: Date, leaseMs: number, limit: number): Promise<string[]> {
-    // Due: active, with credentials, not claimed, and no live channel lasting beyond `renewBefore`.
-    const due = `m.status = 'active' AND m.credentials IS NOT NULL
+  async claimMembersToRenew(
+    renewBefore: Date,
+    leaseMs: number,
+    limit: number,
+    exclude: readonly string[],
+  ): Promise<string[]> {
+    // Due: active, with credentials, not claimed, not excluded ($2), and no live channel lasting beyond
+    // `renewBefore` ($1).
+    const due = `m.status = 'active' AND m.credentials IS NOT NULL AND NOT (m.id = ANY($2::uuid[]))
       AND (m.channel_claimed_until IS NULL OR m.channel_claimed_until < now())
       AND NOT EXISTS (
         SELECT 1 FROM channels c
-        WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL AND c.expires_at > $1::timestamptz)`;
+        WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL
+          AND c.resource_id IS NOT NULL AND c.expires_at > $1::timestamptz)`;
     // Two statements, so that the second looks at the channels again after the first has locked the members:
     // within one statement the channels are those of its start, and a member that another instance renewed and
     // released meanwhile would be renewed twice (locking re-checks the member row's new version, not its channels).
@@ -104,18 +136,19 @@ export class TypeOrmChannelRepository implements ChannelRepository {
          WHERE ${due}
          ORDER BY (
            SELECT max(c.expires_at) FROM channels c
-           WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL AND c.expires_at > now()
+           WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL
+             AND c.resource_id IS NOT NULL AND c.expires_at > now()
          ) ASC NULLS FIRST, m.id
-         LIMIT $2::int
+         LIMIT $3::int
          FOR NO KEY UPDATE OF m SKIP LOCKED`,
-        [renewBefore, limit],
+        [renewBefore, exclude, limit],
       );
       if (locked.length === 0) return [];
       const [rows] = await tx.query<[{ id: string }[], number]>(
-        `UPDATE members m SET channel_claimed_until = now() + $2::int * interval '1 millisecond'
-         WHERE m.id = ANY($3::uuid[]) AND ${due}
+        `UPDATE members m SET channel_claimed_until = now() + $3::int * interval '1 millisecond'
+         WHERE m.id = ANY($4::uuid[]) AND ${due}
          RETURNING m.id`,
-        [renewBefore, leaseMs, locked.map((row) => row.id)],
+        [renewBefore, exclude, leaseMs, locked.map((row) => row.id)],
       );
       return rows.map((row) => row.id);
     });
@@ -125,6 +158,17 @@ export class TypeOrmChannelRepository implements ChannelRepository {
     await this.db.query(`UPDATE members SET channel_claimed_until = NULL WHERE id = $1`, [memberId]);
   }
 
+  async deferMember(memberId: string): Promise<void> {
+    // 10 minutes after a first failure (the next run of the default RENEW_CRON), doubling up to 6 hours.
+    await this.db.query(
+      `UPDATE members
+       SET channel_failures = channel_failures + 1,
+           channel_claimed_until = now() + LEAST(interval '6 hours', interval '10 minutes' * 2 ^ channel_failures)
+       WHERE id = $1`,
+      [memberId],
+    );
+  }
+
   async acceptNotifications(batch: readonly NotificationCheck[]): Promise<Set<string>> {
     if (batch.length === 0) return new Set();
     // One statement for the whole batch: which channels are live for that resource, and their calendars marked.
@@ -132,8 +176,10 @@ export class TypeOrmChannelRepository implements ChannelRepository {
       `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::bool[]) AS i(channel_id, resource_id, mark)
        ), live AS (
+         -- A channel Google has not answered the watch call for yet takes only its sync message.
          SELECT DISTINCT c.id, c.member_id, i.mark FROM input i
-         JOIN channels c ON c.id = i.channel_id AND c.resource_id = i.resource_id
+         JOIN channels c ON c.id = i.channel_id
+           AND (c.resource_id = i.resource_id OR (c.resource_id IS NULL AND NOT i.mark))
          WHERE c.stopped_at IS NULL AND c.expires_at > now()
        ), locked AS (
          -- Rows locked in id order: concurrent batches (of other instances) then never deadlock. NO KEY UPDATE

@@ -11,14 +11,22 @@ import type {
   TimelineCursor,
   UnmatchedMeetingView,
 } from '../../application/ports/meeting-repository.port';
-import type { EventAttendee, MatchedMeeting, MeetingKey, Participant } from '../../domain/meeting';
+import {
+  type EventAttendee,
+  type MeetingInteraction,
+  type MeetingKey,
+  minutesInMeeting,
+  type Participant,
+} from '../../domain/meeting';
 
-/** Interactions to write for one meeting, whose start and date they copy. */
-interface MatchRow {
-  meetingId: string;
-  startTime: string;
-  date: string;
-  matched: MatchedMeeting;
+/** A meeting as changed by a write: its interactions are written from it, copying its start and date. */
+interface MatchRowSource {
+  id: string;
+  ical_uid: string;
+  original_start: string;
+  start_time: Date;
+  local_date: string;
+  account_matches: MeetingInteraction[];
 }
 
 /**
@@ -55,39 +63,67 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
         ical_uid: copy.meeting.key.iCalUID,
         original_start: copy.meeting.key.originalStart,
         title: copy.meeting.title,
+        private: copy.meeting.private,
         start_time: copy.meeting.startTime.toISOString(),
         duration_minutes: copy.meeting.durationMinutes,
         local_date: copy.meeting.date,
         attendees: copy.meeting.attendees,
+        attendees_omitted: !copy.meeting.attendeesComplete,
         participants: copy.matched.participants,
         unmatched_reason: copy.matched.unmatched?.reason ?? null,
         candidate_account_ids: copy.matched.unmatched?.candidateAccountIds ?? [],
         match_keys: copy.matchKeys,
+        account_matches: copy.matched.interactions,
         source_updated: copy.meeting.sourceUpdated.toISOString(),
       }));
-    // An older copy never overwrites a newer one; the rows returned are the ones that took this page's data.
-    const updated = await this.db.query<{ id: string; ical_uid: string; original_start: string }[]>(
+    // The newest copy decides what the meeting is (title, time, privacy); its attendees come from the newest copy
+    // that lists them all, or from one that may omit some only while no such copy is known. An older copy changes
+    // nothing; the rows returned are the meetings this page changed, as they now are.
+    const takesData = 'meetings.source_updated <= EXCLUDED.source_updated';
+    const takesAttendees = `((NOT EXCLUDED.attendees_omitted OR meetings.attendees_omitted)
+      AND (meetings.attendees_updated <= EXCLUDED.source_updated
+           OR (meetings.attendees_omitted AND NOT EXCLUDED.attendees_omitted)))`;
+    const data = (column: string) =>
+      `${column} = CASE WHEN ${takesData} THEN EXCLUDED.${column} ELSE meetings.${column} END`;
+    const attendees = (column: string, value = `EXCLUDED.${column}`) =>
+      `${column} = CASE WHEN ${takesAttendees} THEN ${value} ELSE meetings.${column} END`;
+    const updated = await this.db.query<MatchRowSource[]>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(
-           ical_uid text, original_start text, title text, start_time timestamptz, duration_minutes int,
-           local_date date, attendees jsonb, participants jsonb, unmatched_reason text,
-           candidate_account_ids text[], match_keys text[], source_updated timestamptz)
+           ical_uid text, original_start text, title text, private boolean, start_time timestamptz,
+           duration_minutes int, local_date date, attendees jsonb, attendees_omitted boolean, participants jsonb,
+           unmatched_reason text, candidate_account_ids text[], match_keys text[], account_matches jsonb,
+           source_updated timestamptz)
        )
-       INSERT INTO meetings (ical_uid, original_start, title, start_time, duration_minutes, local_date, attendees,
-                             participants, unmatched_reason, candidate_account_ids, match_keys, source_updated)
-       SELECT ical_uid, original_start, title, start_time, duration_minutes, local_date, attendees, participants,
-              unmatched_reason, candidate_account_ids, match_keys, source_updated FROM input
+       INSERT INTO meetings (ical_uid, original_start, title, private, start_time, duration_minutes, local_date,
+                             attendees, attendees_omitted, attendees_updated, participants, unmatched_reason,
+                             candidate_account_ids, match_keys, account_matches, source_updated)
+       SELECT ical_uid, original_start, title, private, start_time, duration_minutes, local_date, attendees,
+              attendees_omitted, source_updated, participants, unmatched_reason, candidate_account_ids, match_keys,
+              account_matches, source_updated
+       FROM input
        ON CONFLICT (ical_uid, original_start) DO UPDATE SET
-         title = EXCLUDED.title, start_time = EXCLUDED.start_time, duration_minutes = EXCLUDED.duration_minutes,
-         local_date = EXCLUDED.local_date, attendees = EXCLUDED.attendees, participants = EXCLUDED.participants,
-         unmatched_reason = EXCLUDED.unmatched_reason, candidate_account_ids = EXCLUDED.candidate_account_ids,
-         match_keys = EXCLUDED.match_keys, source_updated = EXCLUDED.source_updated, needs_rematch = false, updated_at = now()
-       WHERE meetings.source_updated <= EXCLUDED.source_updated
-       RETURNING id, ical_uid, original_start`,
+         ${['title', 'private', 'start_time', 'duration_minutes', 'local_date'].map(data).join(', ')},
+         ${[
+           'attendees',
+           'attendees_omitted',
+           'participants',
+           'unmatched_reason',
+           'candidate_account_ids',
+           'match_keys',
+           'account_matches',
+         ]
+           .map((column) => attendees(column))
+           .join(', ')},
+         ${attendees('attendees_updated', 'EXCLUDED.source_updated')},
+         ${attendees('needs_rematch', 'false')},
+         source_updated = GREATEST(meetings.source_updated, EXCLUDED.source_updated), updated_at = now()
+       WHERE ${takesData} OR ${takesAttendees}
+       RETURNING id, ical_uid, original_start, start_time, local_date::text AS local_date, account_matches`,
       [JSON.stringify(input)],
     );
     const keyOf = (iCalUID: string, originalStart: string) => JSON.stringify([iCalUID, originalStart]);
-    const idByKey = new Map(
+    const idByKey = new Map<string, { id: string; updated: boolean }>(
       updated.map((row) => [keyOf(row.ical_uid, row.original_start), { id: row.id, updated: true }]),
     );
     const kept = input.filter((row) => !idByKey.has(keyOf(row.ical_uid, row.original_start)));
@@ -112,48 +148,52 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
     };
 
     const moved = await this.db.query<{ meeting_id: string }[]>(
-      `WITH input AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS e(event_id text, meeting_id uuid)),
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($3::jsonb) AS e(event_id text, series_id text, meeting_id uuid)
+       ),
        previous AS (
          SELECT ce.meeting_id FROM calendar_events ce JOIN input i ON i.event_id = ce.event_id
          WHERE ce.member_id = $1 AND ce.meeting_id <> i.meeting_id
        ), saved AS (
-         INSERT INTO calendar_events (member_id, event_id, meeting_id, seen_generation)
-         SELECT $1, event_id, meeting_id, $2 FROM input
+         INSERT INTO calendar_events (member_id, event_id, series_id, meeting_id, seen_generation)
+         SELECT $1, event_id, series_id, meeting_id, $2 FROM input
          ON CONFLICT (member_id, event_id) DO UPDATE
-           SET meeting_id = EXCLUDED.meeting_id, seen_generation = EXCLUDED.seen_generation
+           SET meeting_id = EXCLUDED.meeting_id, series_id = EXCLUDED.series_id,
+               seen_generation = EXCLUDED.seen_generation
        )
        SELECT DISTINCT meeting_id FROM previous`,
       [
         memberId,
         generation ?? 0,
-        JSON.stringify(copies.map((copy) => ({ event_id: copy.eventId, meeting_id: meetingIdOf(copy).id }))),
+        JSON.stringify(
+          copies.map((copy) => ({
+            event_id: copy.eventId,
+            series_id: copy.seriesId,
+            meeting_id: meetingIdOf(copy).id,
+          })),
+        ),
       ],
     );
     if (moved.length > 0) await this.deleteOrphans(moved.map((row) => row.meeting_id));
 
-    await this.writeMatches(
-      [...newest.values()]
-        .filter((copy) => meetingIdOf(copy).updated)
-        .map((copy) => ({
-          meetingId: meetingIdOf(copy).id,
-          startTime: copy.meeting.startTime.toISOString(),
-          date: copy.meeting.date,
-          matched: copy.matched,
-        })),
-    );
+    await this.writeMatches(updated);
   }
 
   async removeCopies(memberId: string, eventIds: readonly string[]): Promise<void> {
     if (eventIds.length === 0) return;
+    // An id may be a series': every copy of its occurrences goes with it (Google may list only some of them).
     await this.db.query(
       `WITH removed AS (
-         DELETE FROM calendar_events WHERE member_id = $1 AND event_id = ANY($2::text[]) RETURNING meeting_id
+         DELETE FROM calendar_events
+         WHERE member_id = $1 AND (event_id = ANY($2::text[]) OR series_id = ANY($2::text[]))
+         RETURNING meeting_id, event_id
        )
        DELETE FROM meetings m
        WHERE m.id IN (SELECT meeting_id FROM removed)
          AND NOT EXISTS (
            SELECT 1 FROM calendar_events ce
-           WHERE ce.meeting_id = m.id AND NOT (ce.member_id = $1 AND ce.event_id = ANY($2::text[])))`,
+           WHERE ce.meeting_id = m.id
+             AND NOT (ce.member_id = $1 AND ce.event_id IN (SELECT event_id FROM removed)))`,
       [memberId, eventIds],
     );
   }
@@ -195,14 +235,15 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
 
   async saveRematch(results: readonly RematchResult[]): Promise<void> {
     if (results.length === 0) return;
-    const [updated] = await this.db.query<[{ id: string; start_time: Date; local_date: string }[], number]>(
+    const [updated] = await this.db.query<[MatchRowSource[], number]>(
       `UPDATE meetings m SET participants = r.participants, unmatched_reason = r.unmatched_reason,
-              candidate_account_ids = r.candidate_account_ids, match_keys = r.match_keys, needs_rematch = false,
-              updated_at = now()
+              candidate_account_ids = r.candidate_account_ids, match_keys = r.match_keys,
+              account_matches = r.account_matches, needs_rematch = false, updated_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, participants jsonb, unmatched_reason text,
-                                               candidate_account_ids text[], match_keys text[])
+                                               candidate_account_ids text[], match_keys text[], account_matches jsonb)
        WHERE m.id = r.id
-       RETURNING m.id, m.start_time, m.local_date::text AS local_date`,
+       RETURNING m.id, m.ical_uid, m.original_start, m.start_time, m.local_date::text AS local_date,
+                 m.account_matches`,
       [
         JSON.stringify(
           results.map((result) => ({
@@ -211,26 +252,12 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
             unmatched_reason: result.matched.unmatched?.reason ?? null,
             candidate_account_ids: result.matched.unmatched?.candidateAccountIds ?? [],
             match_keys: result.matchKeys,
+            account_matches: result.matched.interactions,
           })),
         ),
       ],
     );
-    const byId = new Map(updated.map((row) => [row.id, row]));
-    await this.writeMatches(
-      results.flatMap((result) => {
-        const row = byId.get(result.meetingId);
-        return row === undefined
-          ? []
-          : [
-              {
-                meetingId: result.meetingId,
-                startTime: row.start_time.toISOString(),
-                date: row.local_date,
-                matched: result.matched,
-              },
-            ];
-      }),
-    );
+    await this.writeMatches(updated);
   }
 
   async listInteractions(filter: InteractionFilter): Promise<Page<InteractionView>> {
@@ -240,13 +267,14 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
         account_id: string;
         matched_by: 'contact' | 'domain';
         title: string;
+        private: boolean;
         date: string;
         start_time: Date;
         duration_minutes: number;
         participants: Participant[];
       }[]
     >(
-      `SELECT i.id, i.account_id, i.matched_by, m.title, i.local_date::text AS date, i.start_time,
+      `SELECT i.id, i.account_id, i.matched_by, m.title, m.private, i.local_date::text AS date, i.start_time,
               m.duration_minutes, m.participants
        FROM interactions i JOIN meetings m ON m.id = i.meeting_id
        WHERE i.account_id = $1
@@ -273,6 +301,7 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
       accountId: row.account_id,
       type: 'Google calendar' as const,
       title: row.title,
+      private: row.private,
       date: row.date,
       startTime: row.start_time.toISOString(),
       durationMinutes: row.duration_minutes,
@@ -286,6 +315,7 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
       {
         id: string;
         title: string;
+        private: boolean;
         start_time: Date;
         duration_minutes: number;
         unmatched_reason: 'no_match' | 'ambiguous_domain';
@@ -293,7 +323,7 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
         participants: Participant[];
       }[]
     >(
-      `SELECT id, title, start_time, duration_minutes, unmatched_reason, candidate_account_ids, participants
+      `SELECT id, title, private, start_time, duration_minutes, unmatched_reason, candidate_account_ids, participants
        FROM meetings
        WHERE unmatched_reason IS NOT NULL
          AND ($1::timestamptz IS NULL OR (start_time, id) < ($1::timestamptz, $2::uuid))
@@ -304,6 +334,7 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
     return page(rows, limit, (row) => ({
       id: row.id,
       title: row.title,
+      private: row.private,
       startTime: row.start_time.toISOString(),
       durationMinutes: row.duration_minutes,
       reason: row.unmatched_reason,
@@ -323,17 +354,17 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
     return rows[0]!;
   }
 
-  /** Replaces the interactions of these meetings with the given matches. */
-  private async writeMatches(rows: readonly MatchRow[]): Promise<void> {
+  /** Replaces the interactions of these meetings with their account matches. */
+  private async writeMatches(rows: readonly MatchRowSource[]): Promise<void> {
     if (rows.length === 0) return;
-    const meetingIds = rows.map((row) => row.meetingId);
+    const meetingIds = rows.map((row) => row.id);
     const interactions = rows.flatMap((row) =>
-      row.matched.interactions.map((interaction) => ({
-        meeting_id: row.meetingId,
+      row.account_matches.map((interaction) => ({
+        meeting_id: row.id,
         account_id: interaction.accountId,
         matched_by: interaction.matchedBy,
-        start_time: row.startTime,
-        local_date: row.date,
+        start_time: row.start_time.toISOString(),
+        local_date: row.local_date,
       })),
     );
     await this.db.query(
@@ -369,7 +400,7 @@ function withMinutes(participants: readonly Participant[], minutes: number) {
   return participants.map((p) => ({
     name: p.name,
     email: p.email,
-    minutesInMeeting: minutes,
+    minutesInMeeting: minutesInMeeting(p, minutes),
     responseStatus: p.responseStatus,
     accountId: p.accountId,
     matchedBy: p.matchedBy,

@@ -35,10 +35,14 @@ export class TypeOrmSyncQueue implements SyncQueue {
 
   async claim(owner: string, leaseMs: number, minIntervalMs: number): Promise<ClaimedSync | null> {
     // The full-sync flag is read, not cleared: it stays until a full sync begins (beginFullSync), so a worker that
-    // dies between the claim and that start leaves it for the next one.
+    // dies between the claim and that start leaves it for the next one. A full sync is also due 23 hours after the
+    // last began: the window moves, and occurrences entering it are recorded within a day (hourly safety syncs).
     const [rows] = await this.db.query<[{ id: string; full: boolean; requested_at: Date }[], number]>(
       `WITH next AS (
-         SELECT id, full_sync_requested, COALESCE(sync_requested_at, safety_sync_at) AS requested_at FROM members
+         SELECT id,
+                full_sync_requested OR last_full_sync_at IS NULL
+                  OR last_full_sync_at < now() - interval '23 hours' AS full_sync_requested,
+                COALESCE(sync_requested_at, safety_sync_at) AS requested_at FROM members
          WHERE status = 'active'
            AND (sync_requested_at IS NOT NULL OR safety_sync_at <= now())
            AND (sync_lease_until IS NULL OR sync_lease_until < now())
@@ -118,7 +122,7 @@ export class TypeOrmSyncQueue implements SyncQueue {
 
   async beginFullSync(lease: SyncLease): Promise<number> {
     const [rows] = await this.db.query<[{ full_sync_generation: number }[], number]>(
-      `UPDATE members SET sync_token = NULL, full_sync_requested = false,
+      `UPDATE members SET sync_token = NULL, full_sync_requested = false, last_full_sync_at = now(),
               full_sync_generation = full_sync_generation + 1, updated_at = now()
        WHERE id = $1 AND sync_lease_owner = $2 AND status = 'active'
        RETURNING full_sync_generation`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { describeError } from '../../application/errors';
+import { describeError, USAGE_LIMIT_PAUSE_MS, UsageLimitedError } from '../../application/errors';
 import type { Logger } from '../../application/ports/logger.port';
 import type { ClaimedSync, SyncQueue } from '../../application/ports/sync-queue.port';
 import type { SyncScheduler } from '../../application/ports/sync-scheduler.port';
@@ -130,7 +130,10 @@ export class SyncWorker implements SyncScheduler {
       const failures = (this.failuresInARow.get(memberId) ?? 0) + 1;
       this.failuresInARow.set(memberId, failures);
       const ceiling = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (failures - 1));
-      const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+      const backoffMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+      // Google's usage limits last hours: no quick retries against them.
+      const delayMs =
+        error instanceof UsageLimitedError ? Math.max(backoffMs, USAGE_LIMIT_PAUSE_MS) : backoffMs;
       this.logger.warn('sync failed; will retry', {
         memberId,
         error: describeError(error),

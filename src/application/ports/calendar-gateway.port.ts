@@ -10,7 +10,7 @@ export interface GoogleCredentials {
 }
 
 export type ListEventsQuery =
-  | { kind: 'full'; timeMin: Date; pageToken: string | null }
+  | { kind: 'full'; timeMin: Date; timeMax: Date; pageToken: string | null }
   | { kind: 'incremental'; syncToken: string; pageToken: string | null };
 
 export interface EventsPage {

@@ -13,10 +13,15 @@ export interface NotificationCheck {
 
 export interface ChannelRepository {
   /**
-   * Stores a channel Google opened, if the member is still active under the connection version it was opened for;
-   * false, and nothing stored, once the connection changed (a Disconnect): the channel is then to be stopped.
+   * Stores a channel about to be opened, before the watch call (Google may send its `sync` message first), if the
+   * member is still active under the connection version it is opened for; false, and nothing stored, once the
+   * connection changed (a Disconnect). A pending channel accepts only its `sync` message.
    */
-  insert(channel: ChannelRef & { expiresAt: Date }, connectionVersion: number): Promise<boolean>;
+  reserve(channel: { id: string; memberId: string }, connectionVersion: number): Promise<boolean>;
+  /** Completes a reserved channel with Google's answer; false when it was stopped meanwhile (to stop at Google). */
+  confirm(channel: ChannelRef & { expiresAt: Date }): Promise<boolean>;
+  /** Forgets a reserved channel whose watch call failed. */
+  abandon(id: string): Promise<void>;
   /** Marks the member's other unstopped channels as superseded by `keepId`; returns them, to be stopped. */
   supersedeOthers(memberId: string, keepId: string): Promise<ChannelRef[]>;
   markStopped(id: string): Promise<void>;
@@ -27,10 +32,18 @@ export interface ChannelRepository {
   stopAll(memberId: string): Promise<ChannelRef[]>;
   /**
    * Claims up to `limit` active members with no live channel lasting beyond `renewBefore` (expiring soon, or none
-   * at all); a claim keeps other instances off the member for `leaseMs`.
+   * at all), but those in `exclude` (tried by this run already); a claim keeps other instances off the member for
+   * `leaseMs`.
    */
-  claimMembersToRenew(renewBefore: Date, leaseMs: number, limit: number): Promise<string[]>;
+  claimMembersToRenew(
+    renewBefore: Date,
+    leaseMs: number,
+    limit: number,
+    exclude: readonly string[],
+  ): Promise<string[]>;
   releaseMember(memberId: string): Promise<void>;
+  /** A renewal failed: the member is left alone for a pause that grows with each failure in a row. */
+  deferMember(memberId: string): Promise<void>;
   /**
    * Checks a batch of notifications in one statement: returns the ids of channels that are live and watch that
    * resource, and marks their (active) calendars as needing a sync where asked.

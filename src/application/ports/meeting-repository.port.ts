@@ -3,6 +3,8 @@ import type { EventAttendee, MatchedMeeting, MeetingSnapshot, Participant } from
 /** A meeting copy from one member's calendar, matched and ready to store. */
 export interface MatchedCopy {
   eventId: string;
+  /** The series of a recurring instance (cancelling the series removes the copy). */
+  seriesId: string | null;
   meeting: MeetingSnapshot;
   matched: MatchedMeeting;
   /** `e:<email>` and `d:<domain>` keys whose account data can change this meeting's matches. */
@@ -24,7 +26,9 @@ export interface InteractionView {
   id: string;
   accountId: string;
   type: 'Google calendar';
+  /** '' when the meeting is private. */
   title: string;
+  private: boolean;
   date: string;
   startTime: string;
   durationMinutes: number;
@@ -35,6 +39,7 @@ export interface InteractionView {
 export interface UnmatchedMeetingView {
   id: string;
   title: string;
+  private: boolean;
   startTime: string;
   durationMinutes: number;
   reason: 'no_match' | 'ambiguous_domain';

@@ -4,7 +4,7 @@ import { inject, injectable } from 'inversify';
 
 import type { MemberConnection } from '../../domain/member-connection';
 import { describeError, isRetryableGoogleError } from '../errors';
-import type { CalendarSession } from '../ports/calendar-gateway.port';
+import type { CalendarSession, WatchChannel } from '../ports/calendar-gateway.port';
 import type { ChannelRef, ChannelRepository } from '../ports/channel-repository.port';
 import type { ChannelTokens } from '../ports/channel-tokens.port';
 import type { Logger } from '../ports/logger.port';
@@ -33,23 +33,31 @@ export class OpenChannel {
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
 
-  /** The channel opened, or null when the connection changed before it could be stored. */
+  /** The channel opened, or null when the connection changed (a Disconnect) before it could be stored. */
   async execute(
     connection: MemberConnection,
     session: CalendarSession,
   ): Promise<{ channelId: string; expiresAt: Date } | null> {
     const { memberId } = connection;
     const channelId = randomUUID();
-    const opened = await this.retry.run(() =>
-      session.watch({
-        channelId,
-        token: this.tokens.sign(channelId),
-        address: this.settings.webhookUrl,
-        ttlSeconds: this.settings.ttlSeconds,
-      }),
-    );
+    // Stored before the watch call: Google may send the channel's sync message before it answers.
+    if (!(await this.channels.reserve({ id: channelId, memberId }, connection.version))) return null;
+    let opened: WatchChannel;
+    try {
+      opened = await this.retry.run(() =>
+        session.watch({
+          channelId,
+          token: this.tokens.sign(channelId),
+          address: this.settings.webhookUrl,
+          ttlSeconds: this.settings.ttlSeconds,
+        }),
+      );
+    } catch (error) {
+      await this.channels.abandon(channelId);
+      throw error;
+    }
     const channel = { id: channelId, memberId, resourceId: opened.resourceId };
-    if (!(await this.channels.insert({ ...channel, expiresAt: opened.expiresAt }, connection.version))) {
+    if (!(await this.channels.confirm({ ...channel, expiresAt: opened.expiresAt }))) {
       this.logger.info('watch channel opened for a connection that changed meanwhile: stopped', { memberId });
       await session.stopChannel(channel.id, channel.resourceId).catch(() => undefined);
       return null;

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 
 import { NotFoundError } from '../../domain/errors';
-import { describeError, GrantRevokedError } from '../errors';
+import { describeError, reconnectReasonOf } from '../errors';
 import { MemberSessions } from '../member-sessions';
 import type { Logger } from '../ports/logger.port';
 import type { MemberRepository } from '../ports/member-repository.port';
@@ -37,8 +37,9 @@ export class ReconnectMember {
       await opened.session.primaryCalendar();
     } catch (error) {
       await opened.saveRefreshed();
-      if (!(error instanceof GrantRevokedError)) throw error;
-      if (connection.grantRefused('grant_revoked')) await this.members.save(connection);
+      // Google unreachable, limiting or refusing our setup: nothing changes, the caller hears why.
+      if (reconnectReasonOf(error) === null) throw error;
+      await this.sessions.recordFault(connection, error, 'Reconnect failed');
       return { status: 'needs_reconnect' };
     }
     // Saved under the version read above: a Disconnect meanwhile wins, and the member must consent again.
@@ -49,16 +50,12 @@ export class ReconnectMember {
     try {
       await this.openChannel.execute(connection, opened.session);
     } catch (error) {
-      if (error instanceof GrantRevokedError) {
-        if (connection.grantRefused('grant_revoked')) await this.members.save(connection);
-        return { status: 'needs_reconnect' };
-      }
       this.logger.warn('reconnected, but the watch channel did not open', {
         memberId,
         error: describeError(error),
       });
-      if (connection.problem(`Could not open the push channel: ${describeError(error)}`))
-        await this.members.save(connection);
+      const fault = await this.sessions.recordFault(connection, error, 'Could not open the push channel');
+      if (fault === 'needs_reconnect') return { status: 'needs_reconnect' };
     } finally {
       await opened.saveRefreshed();
     }

@@ -4,15 +4,14 @@ import { inject, injectable } from 'inversify';
 
 import type { AccountMatcher } from '../../domain/account-matcher';
 import { toMatchKeys } from '../../domain/match-keys';
-import { type CalendarEvent, matchMeeting, meetingFromEvent } from '../../domain/meeting';
-import type { MemberConnection } from '../../domain/member-connection';
 import {
-  describeError,
-  GrantRevokedError,
-  GoogleRequestError,
-  SyncLeaseLostError,
-  SyncTokenExpiredError,
-} from '../errors';
+  type CalendarEvent,
+  matchMeeting,
+  meetingFromEvent,
+  type MeetingSnapshot,
+} from '../../domain/meeting';
+import type { MemberConnection } from '../../domain/member-connection';
+import { describeError, GoogleRequestError, SyncLeaseLostError, SyncTokenExpiredError } from '../errors';
 import { MemberSessions } from '../member-sessions';
 import type { CalendarSession, EventsPage } from '../ports/calendar-gateway.port';
 import type { Clock } from '../ports/clock.port';
@@ -26,8 +25,18 @@ import type { RetryPolicy } from '../retry-policy';
 
 export interface SyncSettings {
   lookbackDays: number;
+  /** SYNC_LOOKAHEAD_DAYS: occurrences further ahead are not recorded (yet). */
+  lookaheadDays: number;
   /** SYNC_LEASE_SECONDS: how long a sync run outside the worker holds its calendar. */
   leaseMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** What a sync records: meetings starting from `start` (full syncs) and before `end`. */
+interface SyncWindow {
+  start: Date;
+  end: Date;
 }
 
 export type SyncOutcome =
@@ -38,8 +47,9 @@ export type SyncOutcome =
 /**
  * Pulls what changed in a member's calendar and stores it as meetings and interactions.
  *
- * With a stored sync token it lists only the changes; without one (first sync, a forced full sync, or after
- * Google's 410) it lists everything from SYNC_LOOKBACK_DAYS ago on, then forgets copies it did not see again.
+ * With a stored sync token it lists only the changes; without one (first sync, a forced full sync, after Google's
+ * 410, or a day after the last full sync, as the window moves) it lists everything from SYNC_LOOKBACK_DAYS ago to
+ * SYNC_LOOKAHEAD_DAYS ahead, then forgets copies it did not see again. Nothing beyond the window is recorded.
  * Each page is applied in one transaction and the new sync token is stored with the last page only, so a crash
  * mid-way repeats the same pages, which is harmless. Rate limits and server errors are retried with backoff.
  *
@@ -103,15 +113,13 @@ export class SyncCalendar {
       log.warn('sync stopped: its calendar was taken over or disconnected');
       return { outcome: 'skipped', why: error.message };
     }
-    if (error instanceof GrantRevokedError) {
-      if (connection.grantRefused('grant_revoked') && !(await this.members.save(connection))) {
-        // A Disconnect or a new sign-in came first: that grant is gone by their hand, not Google's.
-        return { outcome: 'skipped', why: 'the connection changed during the sync' };
-      }
-      log.warn('grant revoked: member needs to reconnect');
+    const fault = await this.sessions.recordFault(connection, error, 'Sync failed');
+    // A Disconnect or a new sign-in came first: what failed was their doing, not Google's.
+    if (fault === 'stale') return { outcome: 'skipped', why: 'the connection changed during the sync' };
+    if (fault === 'needs_reconnect') {
+      log.warn('Google refused the grant: member needs to reconnect', { error: describeError(error) });
       return { outcome: 'needs_reconnect' };
     }
-    if (connection.problem(describeError(error))) await this.members.save(connection);
     throw error;
   }
 
@@ -124,13 +132,17 @@ export class SyncCalendar {
   ): Promise<SyncOutcome> {
     const full = syncToken === null;
     const generation = full ? await this.queue.beginFullSync(lease) : state.generation;
-    const timeMin = new Date(this.clock.now().getTime() - this.settings.lookbackDays * 86_400_000);
+    const now = this.clock.now().getTime();
+    const window: SyncWindow = {
+      start: new Date(now - this.settings.lookbackDays * DAY_MS),
+      end: new Date(now + this.settings.lookaheadDays * DAY_MS),
+    };
     const fetchPage = (pageToken: string | null): Promise<EventsPage> =>
       this.retry.run(
         () =>
           session.listEvents(
             syncToken === null
-              ? { kind: 'full', timeMin, pageToken }
+              ? { kind: 'full', timeMin: window.start, timeMax: window.end, pageToken }
               : { kind: 'incremental', syncToken, pageToken },
           ),
         (error, delayMs) => log.warn('Google asked to back off', { error: describeError(error), delayMs }),
@@ -154,7 +166,8 @@ export class SyncCalendar {
             lease,
             page,
             generation,
-            last ? { syncToken: page.nextSyncToken!, full, timeMin } : null,
+            window,
+            last ? { syncToken: page.nextSyncToken!, full } : null,
           ),
         );
       } catch (error) {
@@ -174,7 +187,8 @@ export class SyncCalendar {
     lease: SyncLease,
     page: EventsPage,
     generation: number,
-    completion: { syncToken: string; full: boolean; timeMin: Date } | null,
+    window: SyncWindow,
+    completion: { syncToken: string; full: boolean } | null,
   ): Promise<void> {
     // The matching lock first, as every transaction takes it: a sign-in holds it exclusively while it saves the
     // member, and taking the member's row first would deadlock with it.
@@ -182,11 +196,12 @@ export class SyncCalendar {
     await tx.syncs.hold(lease);
     const memberId = lease.memberId;
     const removed: string[] = [];
-    const kept: { eventId: string; meeting: NonNullable<ReturnType<typeof meetingFromEvent>> }[] = [];
+    const kept: { eventId: string; seriesId: string | null; meeting: MeetingSnapshot }[] = [];
     for (const event of page.events) {
       const meeting = isLive(event) ? meetingFromEvent(event, page.timeZone ?? state.timeZone) : null;
-      if (meeting === null) removed.push(event.eventId);
-      else kept.push({ eventId: event.eventId, meeting });
+      // Beyond the window (an incremental sync lists a changed series' occurrences for years ahead): not recorded.
+      if (meeting === null || meeting.startTime >= window.end) removed.push(event.eventId);
+      else kept.push({ eventId: event.eventId, seriesId: isLive(event) ? event.seriesId : null, meeting });
     }
     if (removed.length > 0) await tx.meetings.removeCopies(memberId, removed);
     if (kept.length > 0) {
@@ -195,8 +210,9 @@ export class SyncCalendar {
         kept.flatMap((copy) => copy.meeting.attendees.map((a) => a.email)),
       );
       const lookups = await tx.matchLookups.fetch(keys.emails, keys.domains);
-      const copies: MatchedCopy[] = kept.map(({ eventId, meeting }) => ({
+      const copies: MatchedCopy[] = kept.map(({ eventId, seriesId, meeting }) => ({
         eventId,
+        seriesId,
         meeting,
         matched: matchMeeting(meeting.attendees, this.matcher, ownEmails, lookups),
         matchKeys: toMatchKeys(this.matcher.lookupKeys(meeting.attendees.map((a) => a.email))),
@@ -204,7 +220,7 @@ export class SyncCalendar {
       await tx.meetings.saveCopies(memberId, generation, copies);
     }
     if (completion !== null) {
-      if (completion.full) await tx.meetings.removeUnseenCopies(memberId, generation, completion.timeMin);
+      if (completion.full) await tx.meetings.removeUnseenCopies(memberId, generation, window.start);
       await tx.syncs.completeSync(lease, completion.syncToken, this.clock.now());
     }
   }

@@ -45,7 +45,10 @@ const timed = (id: string, attendees: string[] = ['tess@logo.com']): CalendarEve
   status: 'confirmed',
   eventId: id,
   iCalUID: `${id}@google.com`,
+  seriesId: null,
   originalStart: null,
+  eventType: 'default',
+  private: false,
   title: `Meeting ${id}`,
   start: { kind: 'instant', at: new Date('2026-11-20T15:00:00Z'), timeZone: null },
   end: { kind: 'instant', at: new Date('2026-11-20T15:30:00Z'), timeZone: null },
@@ -55,6 +58,7 @@ const timed = (id: string, attendees: string[] = ['tess@logo.com']): CalendarEve
     responseStatus: 'accepted',
     resource: false,
   })),
+  attendeesOmitted: false,
   updated: new Date('2026-11-01T00:00:00Z'),
 });
 
@@ -255,7 +259,7 @@ function setup(
   );
   const logger = new RecordingLogger();
   const sync = new SyncCalendar(
-    { lookbackDays: 90, leaseMs: 60_000 },
+    { lookbackDays: 90, lookaheadDays: 180, leaseMs: 60_000 },
     uow,
     members,
     queue,
@@ -281,8 +285,18 @@ describe('SyncCalendar', () => {
       events: 2,
     });
     expect(sessions[0]!.queries).toEqual([
-      { kind: 'full', timeMin: new Date('2026-08-27T12:00:00Z'), pageToken: null },
-      { kind: 'full', timeMin: new Date('2026-08-27T12:00:00Z'), pageToken: 'p2' },
+      {
+        kind: 'full',
+        timeMin: new Date('2026-08-27T12:00:00Z'),
+        timeMax: new Date('2027-05-24T12:00:00Z'),
+        pageToken: null,
+      },
+      {
+        kind: 'full',
+        timeMin: new Date('2026-08-27T12:00:00Z'),
+        timeMax: new Date('2027-05-24T12:00:00Z'),
+        pageToken: 'p2',
+      },
     ]);
     expect(world.transactions).toBe(2);
     expect(world.syncToken).toBe('token-1');
@@ -298,7 +312,7 @@ describe('SyncCalendar', () => {
     const first = setup([page([timed('a')], { page: 'p2' }), new GoogleRequestError('boom')], { world });
     await expect(first.sync.execute(MEMBER)).rejects.toThrow('boom');
     expect(world.syncToken).toBeNull();
-    expect(world.lastError).toBe('boom');
+    expect(world.lastError).toBe('Sync failed: boom');
     const second = setup([page([timed('a')], { page: 'p2' }), page([timed('b')], { sync: 'token-1' })], {
       world,
     });
@@ -368,7 +382,7 @@ describe('SyncCalendar', () => {
     const limited = () => new RateLimitedError('slow down');
     const { sync, world } = setup([limited(), limited(), limited(), limited()]);
     await expect(sync.execute(MEMBER)).rejects.toBeInstanceOf(RateLimitedError);
-    expect(world.lastError).toBe('slow down');
+    expect(world.lastError).toBe('Sync failed: slow down');
     expect(world.status).toBe('active');
   });
 

@@ -6,6 +6,7 @@ import {
   localDate,
   matchMeeting,
   meetingFromEvent,
+  minutesInMeeting,
 } from '../../../src/domain/meeting';
 import { domain } from '../../support/builders';
 
@@ -15,11 +16,15 @@ const event = (overrides: Partial<LiveEvent> = {}): LiveEvent => ({
   status: 'confirmed',
   eventId: 'evt1',
   iCalUID: 'evt1@google.com',
+  seriesId: null,
   originalStart: null,
+  eventType: 'default',
+  private: false,
   title: 'QBR',
   start: { kind: 'instant', at: new Date('2026-11-20T15:00:00Z'), timeZone: null },
   end: { kind: 'instant', at: new Date('2026-11-20T15:30:00Z'), timeZone: null },
   attendees: [],
+  attendeesOmitted: false,
   updated: new Date('2026-11-01T00:00:00Z'),
   ...overrides,
 });
@@ -30,6 +35,39 @@ const attendee = (email: string, extra: Partial<EventAttendee> = {}): EventAtten
   responseStatus: 'accepted',
   resource: false,
   ...extra,
+});
+
+describe("meetingFromEvent: Google's own signals", () => {
+  it.each(['outOfOffice', 'focusTime', 'workingLocation', 'birthday', 'fromGmail'])(
+    'is no meeting for a %s event, whatever its attendees',
+    (eventType) => {
+      expect(
+        meetingFromEvent(event({ eventType, attendees: [attendee('tess@logo.com')] }), 'UTC'),
+      ).toBeNull();
+    },
+  );
+
+  it("is no meeting in the copy of a member who declined; others' declines do not matter", () => {
+    const me = attendee('me@ourco.com', { self: true, responseStatus: 'declined' });
+    expect(meetingFromEvent(event({ attendees: [me, attendee('tess@logo.com')] }), 'UTC')).toBeNull();
+    const declinedGuest = attendee('tess@logo.com', { responseStatus: 'declined' });
+    const mine = { ...me, responseStatus: 'tentative' };
+    const meeting = meetingFromEvent(event({ attendees: [mine, declinedGuest] }), 'UTC');
+    expect(meeting?.attendees).toEqual([
+      { email: 'me@ourco.com', displayName: null, responseStatus: 'tentative', resource: false },
+      declinedGuest,
+    ]);
+  });
+
+  it('keeps the title of a private meeting out, and says it is private', () => {
+    expect(meetingFromEvent(event({ private: true }), 'UTC')).toMatchObject({ title: '', private: true });
+    expect(meetingFromEvent(event(), 'UTC')).toMatchObject({ title: 'QBR', private: false });
+  });
+
+  it('says whether the copy lists every attendee', () => {
+    expect(meetingFromEvent(event({ attendeesOmitted: true }), 'UTC')?.attendeesComplete).toBe(false);
+    expect(meetingFromEvent(event(), 'UTC')?.attendeesComplete).toBe(true);
+  });
 });
 
 describe('meetingFromEvent', () => {
@@ -137,7 +175,7 @@ describe('matchMeeting', () => {
     expect(result.unmatched).toBeNull();
   });
 
-  it('names participants by display name, else contact name, else null; declined ones stay', () => {
+  it('names participants by display name, else contact name, else null; declined ones stay, matching nothing', () => {
     const result = matchMeeting(
       [
         attendee('tess@logo.com', { responseStatus: 'declined' }),
@@ -153,8 +191,8 @@ describe('matchMeeting', () => {
         name: 'Tess Ter',
         email: 'tess@logo.com',
         responseStatus: 'declined',
-        accountId: 'logo',
-        matchedBy: 'contact',
+        accountId: null,
+        matchedBy: null,
       },
       {
         name: 'Olga',
@@ -165,6 +203,24 @@ describe('matchMeeting', () => {
       },
       { name: null, email: 'cara@ourco.com', responseStatus: 'accepted', accountId: null, matchedBy: null },
     ]);
+  });
+
+  it('gives an account whose matched attendees all declined no interaction, and no unmatched outsider', () => {
+    const result = matchMeeting(
+      [
+        attendee('tess@logo.com', { responseStatus: 'declined' }),
+        attendee('wile@acme.io', { responseStatus: 'tentative' }),
+        attendee('x@unknown.org', { responseStatus: 'declined' }),
+      ],
+      matcher,
+      own,
+      lookups,
+    );
+    expect(result.interactions).toEqual([{ accountId: 'acme', matchedBy: 'domain' }]);
+    expect(result.unmatched).toBeNull();
+    expect(minutesInMeeting({ responseStatus: 'declined' }, 45)).toBe(0);
+    expect(minutesInMeeting({ responseStatus: 'needsAction' }, 45)).toBe(45);
+    expect(minutesInMeeting({ responseStatus: null }, 45)).toBe(45);
   });
 
   it('reports an ambiguous domain with every candidate account', () => {

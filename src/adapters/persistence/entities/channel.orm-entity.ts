@@ -17,9 +17,12 @@ export class ChannelOrmEntity {
   @Column({ name: 'member_id', type: 'uuid' })
   memberId!: string;
 
-  /** Google's id of the watched resource, checked against X-Goog-Resource-ID. */
-  @Column({ name: 'resource_id', type: 'text' })
-  resourceId!: string;
+  /**
+   * Google's id of the watched resource, checked against X-Goog-Resource-ID; null while Google has not answered the
+   * watch call yet (the channel's `sync` message may come first).
+   */
+  @Column({ name: 'resource_id', type: 'text', nullable: true })
+  resourceId!: string | null;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;

@@ -26,8 +26,13 @@ export class MeetingOrmEntity {
   @Column({ name: 'original_start', type: 'text' })
   originalStart!: string;
 
+  /** '' for a private meeting. */
   @Column({ type: 'text' })
   title!: string;
+
+  /** A private or confidential event: recorded without its title. */
+  @Column({ type: 'boolean', default: false })
+  private!: boolean;
 
   @Column({ name: 'start_time', type: 'timestamptz' })
   startTime!: Date;
@@ -45,6 +50,18 @@ export class MeetingOrmEntity {
   /** The attendees with their matches, as the API shows them. */
   @Column({ type: 'jsonb' })
   participants!: unknown;
+
+  /** The attendees came from a copy that may omit some (kept only while no complete copy is known). */
+  @Column({ name: 'attendees_omitted', type: 'boolean', default: false })
+  attendeesOmitted!: boolean;
+
+  /** `updated` of the copy the attendees came from: only a newer complete copy replaces them. */
+  @Column({ name: 'attendees_updated', type: 'timestamptz' })
+  attendeesUpdated!: Date;
+
+  /** `[{accountId, matchedBy}]`: the meeting's interactions, derived with its participants. */
+  @Column({ name: 'account_matches', type: 'jsonb', default: () => "'[]'" })
+  accountMatches!: unknown;
 
   @Column({ name: 'unmatched_reason', type: 'text', nullable: true })
   unmatchedReason!: string | null;

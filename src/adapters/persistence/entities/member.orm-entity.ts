@@ -72,6 +72,14 @@ export class MemberOrmEntity {
   @Column({ name: 'safety_sync_at', type: 'timestamptz', nullable: true })
   safetySyncAt!: Date | null;
 
+  /** Renewals that failed in a row: each pauses the next attempt longer. */
+  @Column({ name: 'channel_failures', type: 'integer', default: 0 })
+  channelFailures!: number;
+
+  /** The lookahead window moves: a full sync is due again a day after the last one began. */
+  @Column({ name: 'last_full_sync_at', type: 'timestamptz', nullable: true })
+  lastFullSyncAt!: Date | null;
+
   /** One instance renews this member's channel at a time: it holds the claim until then. */
   @Column({ name: 'channel_claimed_until', type: 'timestamptz', nullable: true })
   channelClaimedUntil!: Date | null;

@@ -3,6 +3,7 @@ import { MeetingsAndInteractions1764151200000 } from './1764151200000-meetings-a
 import { ChannelsAndJobs1764237600000 } from './1764237600000-channels-and-jobs';
 import { GoogleCallSlots1764324000000 } from './1764324000000-google-call-slots';
 import { ConnectionLifecycle1764496800000 } from './1764496800000-connection-lifecycle';
+import { GoogleSignals1764583200000 } from './1764583200000-google-signals';
 
 /** Every migration, oldest first; listed by hand so that the compiled service and the tests load the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ChannelsAndJobs1764237600000,
   GoogleCallSlots1764324000000,
   ConnectionLifecycle1764496800000,
+  GoogleSignals1764583200000,
 ];
