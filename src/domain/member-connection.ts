@@ -39,8 +39,9 @@ export interface ConnectionSnapshot {
  * | disconnected    | active   | (refused)      | (ignored)       | disconnected |
  *
  * `signedIn` is a new consent (a new grant), `grantConfirmed` an admin's reconnect that found the stored grant
- * working, `grantRefused` Google refusing the grant (or the stored credentials no longer opening), `disconnected`
- * the member's or an admin's Disconnect, which deletes the credentials and ends every sync of the member.
+ * working, `grantRefused` Google refusing the grant or finding it without the calendar scope (or the stored
+ * credentials no longer opening), `disconnected` the member's or an admin's Disconnect, which deletes the
+ * credentials and ends every sync of the member.
  *
  * Status and grant changes move the version when saved, so that work started under the old ones (a sync that
  * refreshed a token, a renewal opening a channel) is refused instead of undoing them: Disconnect wins. Refreshed

@@ -178,6 +178,17 @@ describe('service process', () => {
       { NODE_ENV: 'production' },
       'Configuration error: SECRET_KEY, ADMIN_API_KEY, GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET must be set when NODE_ENV=production',
     ],
+    [
+      {
+        NODE_ENV: 'production',
+        SECRET_KEY: 'a-secret-key-of-at-least-32-characters!',
+        ADMIN_API_KEY: 'an-admin-key-long-enough',
+        GOOGLE_CLIENT_ID: 'id',
+        GOOGLE_CLIENT_SECRET: 'secret',
+        PUBLIC_URL: 'http://calendar.example.com',
+      },
+      'Configuration error: PUBLIC_URL must be an https URL when NODE_ENV=production: Google pushes only to https (got "http://calendar.example.com")',
+    ],
   ])('stops at once with one clear line on a bad environment %j', async (env, line) => {
     const service = spawnService({ DATA_DIR: dataDir, ...env });
     expect(await service.exited).toBe(78);
