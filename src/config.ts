@@ -43,6 +43,8 @@ export interface Config {
   /** Calendar API calls per minute for all instances together, and for one member's credentials. */
   googleRequestsPerMinute: number;
   googleUserRequestsPerMinute: number;
+  /** How long the change feed keeps changes. */
+  changesRetentionDays: number;
   /** Sign-in starts (GET /auth/google) allowed per client address and minute. */
   authRateLimitPerMinute: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -140,6 +142,7 @@ const envSchema = z.object({
   GOOGLE_REQUESTS_PER_MINUTE: integer(10, 10_000_000).default(10_000),
   GOOGLE_USER_REQUESTS_PER_MINUTE: integer(10, 10_000_000).default(600),
   AUTH_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(30),
+  CHANGES_RETENTION_DAYS: integer(1, 3650).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -217,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     googleRequestsPerMinute: e.GOOGLE_REQUESTS_PER_MINUTE,
     googleUserRequestsPerMinute: e.GOOGLE_USER_REQUESTS_PER_MINUTE,
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+    changesRetentionDays: e.CHANGES_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   };
 }

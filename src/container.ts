@@ -46,6 +46,16 @@ import { TypeOrmOAuthStateStore } from './adapters/persistence/typeorm-oauth-sta
 import { TypeOrmSlotStore } from './adapters/persistence/typeorm-slot-store';
 import { TypeOrmSyncQueue } from './adapters/persistence/typeorm-sync-queue';
 import { repositoriesOn, TypeOrmUnitOfWork } from './adapters/persistence/typeorm-unit-of-work';
+import { TypeOrmChangeFeed } from './adapters/persistence/typeorm-change-feed';
+import { TypeOrmWebhookEndpointRepository } from './adapters/persistence/typeorm-webhook-endpoint.repository';
+import { Signal } from './adapters/scheduler/signal';
+import { WebhookWorker } from './adapters/scheduler/webhook-worker';
+import { StandardWebhookSender } from './adapters/webhooks/standard-webhook-sender';
+import { DEFAULT_WEBHOOK_SETTINGS, DeliverWebhooks } from './application/use-cases/deliver-webhooks.use-case';
+import { ListAllInteractions } from './application/use-cases/list-all-interactions.use-case';
+import { ListChanges } from './application/use-cases/list-changes.use-case';
+import { ManageWebhookEndpoints } from './application/use-cases/manage-webhook-endpoints.use-case';
+import { type ChangeRetention, PruneChanges } from './application/use-cases/prune-changes.use-case';
 import { DEFAULT_SYNC_WORKER_OPTIONS, SyncWorker } from './adapters/scheduler/sync-worker';
 import type { Config } from './config';
 import { AccountMatcher } from './domain/account-matcher';
@@ -98,7 +108,26 @@ export function buildContainer(infra: Infrastructure): Container {
     renewBeforeSeconds: config.renewBeforeSeconds,
   } satisfies ChannelSettings);
 
-  container.bind(TOKENS.UnitOfWork).toConstantValue(new TypeOrmUnitOfWork(dataSource));
+  const changeNotifications = new Signal();
+  container.bind(TOKENS.ChangeNotifications).toConstantValue(changeNotifications);
+  container
+    .bind(TOKENS.UnitOfWork)
+    .toConstantValue(new TypeOrmUnitOfWork(dataSource, () => changeNotifications.notify()));
+  container.bind(TOKENS.ChangeFeed).toConstantValue(new TypeOrmChangeFeed(dataSource.manager));
+  const webhookEndpoints = new TypeOrmWebhookEndpointRepository(dataSource.manager);
+  container.bind(TOKENS.WebhookEndpointRepository).toConstantValue(webhookEndpoints);
+  container.bind(TOKENS.WebhookSender).toConstantValue(new StandardWebhookSender());
+  container.bind(TOKENS.WebhookSettings).toConstantValue(DEFAULT_WEBHOOK_SETTINGS);
+  container
+    .bind(TOKENS.ChangeRetention)
+    .toConstantValue({ days: config.changesRetentionDays } satisfies ChangeRetention);
+  container
+    .bind(TOKENS.WebhookWorker)
+    .toResolvedValue(
+      (deliver: DeliverWebhooks) =>
+        new WebhookWorker(deliver, webhookEndpoints, changeNotifications, metrics, logger),
+      [DeliverWebhooks],
+    );
   container.bind(TOKENS.AccountRepository).toConstantValue(repositories.accounts);
   container.bind(TOKENS.ContactRepository).toConstantValue(repositories.contacts);
   container.bind(TOKENS.MatchLookupRepository).toConstantValue(repositories.matchLookups);
@@ -153,6 +182,11 @@ export function buildContainer(infra: Infrastructure): Container {
   );
 
   const useCases: (new (...args: never[]) => unknown)[] = [
+    ListChanges,
+    ListAllInteractions,
+    ManageWebhookEndpoints,
+    DeliverWebhooks,
+    PruneChanges,
     UpsertAccounts,
     UpsertContacts,
     DeleteAccount,

@@ -12,7 +12,10 @@ import { CheckStoredCredentials } from './application/use-cases/check-stored-cre
 import { RematchMeetings } from './application/use-cases/rematch-meetings.use-case';
 import { RenewExpiringChannels } from './application/use-cases/renew-expiring-channels.use-case';
 import { RequestSafetySync } from './application/use-cases/request-safety-sync.use-case';
-import { PgWakeChannel } from './adapters/persistence/pg-wake-channel';
+import { CHANGES_CHANNEL, PgWakeChannel, WAKE_CHANNEL } from './adapters/persistence/pg-wake-channel';
+import type { WebhookWorker } from './adapters/scheduler/webhook-worker';
+import type { ChangeNotifications } from './application/ports/change-feed.port';
+import { PruneChanges } from './application/use-cases/prune-changes.use-case';
 import { TypeOrmRunCoordinator } from './adapters/persistence/typeorm-run-coordinator';
 import type { GroupCommitInbox } from './adapters/persistence/group-commit-inbox';
 import { scheduleJobs } from './adapters/scheduler/cron-jobs';
@@ -29,6 +32,9 @@ import type { Config } from './config';
 import { buildContainer } from './container';
 import { type GoogleWiring, wireGoogle } from './google-wiring';
 import { restoreOfflineConnections, seedOfflineDemo } from './offline-demo';
+
+/** Hourly, off the hour: changes older than CHANGES_RETENTION_DAYS are forgotten. */
+const PRUNE_CHANGES_CRON = '7 * * * *';
 
 /** In-flight requests get this long to finish on shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -91,12 +97,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (embedded !== null) await container.get<SyncQueue>(TOKENS.SyncQueue).releaseAllLeases();
     const worker = container.get<SyncWorker>(TOKENS.SyncScheduler);
     worker.start();
+    const webhooks = container.get<WebhookWorker>(TOKENS.WebhookWorker);
+    webhooks.start();
     if (config.databaseUrl !== null) {
       const ds = dataSource;
+      const changes = container.get<ChangeNotifications>(TOKENS.ChangeNotifications);
       wakeChannel = new PgWakeChannel(
         config.databaseUrl,
         (sql) => ds.query(sql),
-        () => worker.wake(),
+        { [WAKE_CHANNEL]: () => worker.wake(), [CHANGES_CHANNEL]: () => changes.notify() },
         logger,
       );
       await wakeChannel.start();
@@ -112,6 +121,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           name: 'safety-sync',
           expression: config.safetySyncCron,
           run: ({ periodMs }) => container.get(RequestSafetySync).execute(periodMs),
+        },
+        {
+          name: 'prune-changes',
+          expression: PRUNE_CHANGES_CRON,
+          run: () => container.get(PruneChanges).execute(),
         },
       ],
       new TypeOrmRunCoordinator(dataSource.manager),
@@ -140,7 +154,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       stop: () =>
         (stopping ??= shutdown({
           server,
-          worker,
+          workers: [worker, webhooks],
           stopBackground: async () => {
             await stopJobs();
             await wake?.stop();
@@ -160,7 +174,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
 interface Running {
   server: Server;
-  worker: SyncWorker;
+  /** Sync and webhook workers: each finishes what it is doing, then stops. */
+  workers: { stop(): Promise<void> }[];
   stopBackground: () => Promise<void>;
   dataSource: DataSource;
   embedded: EmbeddedPostgres | null;
@@ -168,12 +183,13 @@ interface Running {
 }
 
 /**
- * Stops taking requests and claiming syncs, lets both finish within the grace period, then closes the database.
- * A sync cut short loses nothing: its pages are committed one by one and its claim lapses.
+ * Stops taking requests, claiming syncs and delivering webhooks, lets them finish within the grace period, then
+ * closes the database. A sync cut short loses nothing: its pages are committed one by one and its claim lapses; a
+ * delivery cut short is made again (same webhook-id).
  */
 async function shutdown({
   server,
-  worker,
+  workers,
   stopBackground,
   dataSource,
   embedded,
@@ -190,7 +206,7 @@ async function shutdown({
       resolve();
     }, SHUTDOWN_GRACE_MS);
   });
-  await Promise.race([Promise.all([closed, worker.stop()]), graceOver]);
+  await Promise.race([Promise.all([closed, ...workers.map((worker) => worker.stop())]), graceOver]);
   clearTimeout(grace);
   await dataSource.destroy();
   await embedded?.stop();

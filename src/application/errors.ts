@@ -45,6 +45,11 @@ export class ScopeNotGrantedError extends DomainError {
   readonly code = 'scope_not_granted';
 }
 
+/** A change-feed position older than the changes still kept (CHANGES_RETENTION_DAYS): read everything again. */
+export class FeedPositionExpiredError extends DomainError {
+  readonly code = 'cursor_expired';
+}
+
 /** Google failed or could not be reached (5xx, network); worth retrying later. */
 export class GoogleUnavailableError extends DomainError {
   readonly code = 'google_unavailable';

@@ -124,6 +124,15 @@ if (!available) {
     expect(await page.textContent('main')).toContain('Several accounts share the domain: globex, initech');
     await shot(page, 'admin-unmatched');
 
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByLabel(/URL/).fill('https://crm.example/hooks');
+    await page.getByLabel(/Description/).fill('CRM');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await expect(page.getByLabel('Signing secret').inputValue()).resolves.toMatch(/^whsec_/);
+    await page.getByRole('link', { name: 'Back to the webhooks' }).click();
+    await expect(page.locator('tr:has-text("crm.example") .status').textContent()).resolves.toBe('Active');
+    await shot(page, 'admin-webhooks');
+
     await page.goto(`${e.serviceUrl}/admin`);
     await page.locator(`tr:has-text("${admin}")`).getByRole('button', { name: 'Resync' }).click();
     await expect(page.locator('.notice').textContent()).resolves.toBe('Full resync queued.');

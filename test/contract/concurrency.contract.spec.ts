@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { QueryRunner } from 'typeorm';
 
+import { TypeOrmChangeFeed } from '../../src/adapters/persistence/typeorm-change-feed';
 import { TypeOrmChannelRepository } from '../../src/adapters/persistence/typeorm-channel.repository';
 import { TypeOrmMeetingRepository } from '../../src/adapters/persistence/typeorm-meeting.repository';
 import { TypeOrmMemberRepository } from '../../src/adapters/persistence/typeorm-member.repository';
@@ -9,6 +10,7 @@ import { TypeOrmSyncQueue } from '../../src/adapters/persistence/typeorm-sync-qu
 import { SyncLeaseLostError } from '../../src/application/errors';
 import type { MatchedCopy } from '../../src/application/ports/meeting-repository.port';
 import { postgresTarget, resetData, type TestDatabase } from '../support/databases';
+import { eventually } from '../support/e2e';
 
 const serverUrl = process.env.TEST_DATABASE_URL;
 if (!serverUrl) {
@@ -132,6 +134,40 @@ async function blockedOnLock(promise: Promise<unknown>, pid: number, db: TestDat
     );
     expect(rows[0]).toEqual({ meetings: 1, copies: 1, interactions: 1 });
     expect(await db.dataSource.query('SELECT title FROM meetings')).toEqual([{ title: 'QBR' }]);
+  });
+
+  it('never skips a change whose transaction commits after a later-numbered one', async () => {
+    await db.dataSource.query(`INSERT INTO accounts (id, name) VALUES ('logo', 'Logo')`);
+    const [ada, bob] = [await addMember('ada@ourco.com'), await addMember('bob@ourco.com')];
+    const feed = new TypeOrmChangeFeed(db.dataSource.manager);
+    const start = await feed.safePosition();
+    const slow = await connection();
+    const quick = await connection();
+    const single = (key: string, title: string): MatchedCopy => ({
+      ...copy(`${key}-event`, title, '2026-11-02T00:00:00Z'),
+      meeting: {
+        ...copy(key, title, '2026-11-02T00:00:00Z').meeting,
+        key: { iCalUID: `${key}@g`, originalStart: '' },
+      },
+    });
+    // The slow transaction writes first (the lower change number), the quick one commits first.
+    await new TypeOrmMeetingRepository(slow.runner.manager).saveCopies(ada, 1, [single('slow', 'Slow')]);
+    await new TypeOrmMeetingRepository(quick.runner.manager).saveCopies(bob, 1, [single('quick', 'Quick')]);
+    await quick.runner.commitTransaction();
+    // A reader by change number alone would take the quick change now and skip the slow one for ever.
+    const during = await feed.read(start, 100);
+    expect(during).toEqual({ changes: [], next: start });
+    await slow.runner.commitTransaction();
+    // Another session's transaction (autovacuum, a pool's idle check) may hold the horizon for a moment.
+    const after = (await eventually(async () => {
+      const read = await feed.read(during.next, 100);
+      return read.changes.length === 2 ? read : undefined;
+    }))!;
+    expect(after.changes.map((change) => (change.data as { title: string }).title)).toEqual([
+      'Slow',
+      'Quick',
+    ]);
+    expect(await feed.read(after.next, 100)).toEqual({ changes: [], next: after.next });
   });
 
   it('lets a Disconnect wait for the sync page being written, then refuses the next page', async () => {

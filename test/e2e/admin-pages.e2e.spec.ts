@@ -89,10 +89,60 @@ describe('admin pages', () => {
       .expect(403);
   });
 
+  it('lets an admin add a webhook endpoint, shows its secret once, its health and attempts, and deletes it', async () => {
+    const { agent } = await e.signIn(admin);
+    const list = await agent.get('/admin/webhooks').expect(200);
+    expect(list.text).toContain('No endpoint yet.');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(list.text)![1]!;
+    const form = (fields: Record<string, string>) =>
+      agent.post('/admin/webhooks').set('Origin', 'http://localhost:3000').type('form').send(fields);
+
+    const refused = await form({ csrf, url: 'ftp://crm.example/hooks', description: '<b>CRM</b>' }).expect(
+      400,
+    );
+    expect(refused.text).toContain('url must be an absolute http(s) URL');
+    expect(refused.text).toContain('value="ftp://crm.example/hooks"');
+    expect(refused.text).toContain('&lt;b&gt;CRM&lt;/b&gt;');
+    await form({ url: 'https://crm.example/hooks' }).expect(403);
+    expect((await request(e.t.app).get('/api/webhook-endpoints').set(auth)).body).toEqual({ endpoints: [] });
+
+    const added = await form({ csrf, url: 'https://crm.example/hooks', description: 'CRM' }).expect(201);
+    const secret = /value="(whsec_[^"]+)"/.exec(added.text)![1]!;
+    expect(Buffer.from(secret.slice('whsec_'.length), 'base64')).toHaveLength(32);
+    expect(added.headers['cache-control']).toBe('no-store');
+
+    const [endpoint] = (
+      (await request(e.t.app).get('/api/webhook-endpoints').set(auth)).body as { endpoints: { id: string }[] }
+    ).endpoints;
+    await e.t.db.dataSource.query(
+      `UPDATE webhook_endpoints SET failing_since = now() - interval '2 hours', last_error = 'HTTP 503'`,
+    );
+    const listed = await agent.get('/admin/webhooks').expect(200);
+    expect(listed.text).toContain('https://crm.example/hooks');
+    expect(listed.text).toContain('data-status="failing"');
+    expect(listed.text).toContain('HTTP 503');
+    expect(listed.text).not.toContain(secret);
+    const detail = await agent.get(`/admin/webhooks/${endpoint!.id}`).expect(200);
+    expect(detail.text).toContain('Nothing sent yet.');
+    await agent.get('/admin/webhooks/not-an-id').expect(400);
+    await agent.get('/admin/webhooks/00000000-0000-4000-8000-000000000000').expect(404);
+
+    const deleted = await agent
+      .post(`/admin/webhooks/${endpoint!.id}/delete`)
+      .set('Origin', 'http://localhost:3000')
+      .type('form')
+      .send({ csrf })
+      .expect(303);
+    expect(deleted.headers.location).toBe('/admin/webhooks?notice=endpoint_deleted');
+    expect((await agent.get(deleted.headers.location!)).text).toContain('Endpoint deleted');
+    expect((await request(e.t.app).get('/api/webhook-endpoints').set(auth)).body).toEqual({ endpoints: [] });
+  });
+
   it('refuses members who are not admins and sends visitors to sign in', async () => {
     const { agent } = await e.signIn(member);
     await agent.get('/admin').expect(403);
     await agent.get('/admin/accounts/logo').expect(403);
+    await agent.get('/admin/webhooks').expect(403);
     await request(e.t.app).get('/admin').expect(302).expect('Location', '/profile');
   });
 

@@ -4,13 +4,21 @@ import { z } from 'zod';
 
 import { adminApiRouter, type AdminApiDependencies } from '../../src/adapters/http/admin-api.router';
 import * as adminApiSchemas from '../../src/adapters/http/admin-api.schemas';
+import { encodeFeedCursor } from '../../src/adapters/http/cursor';
 import { errorHandler, notFoundHandler } from '../../src/adapters/http/errors';
 import { openApiDocument } from '../../src/adapters/http/openapi';
 import type {
   InteractionView,
   UnmatchedMeetingView,
 } from '../../src/application/ports/meeting-repository.port';
-import { GoogleRequestError, GoogleUnavailableError } from '../../src/application/errors';
+import {
+  FeedPositionExpiredError,
+  GoogleRequestError,
+  GoogleUnavailableError,
+} from '../../src/application/errors';
+import type { InteractionChange } from '../../src/application/ports/change-feed.port';
+import type { WebhookEndpointView } from '../../src/application/ports/webhook-endpoint-repository.port';
+import type { ManageWebhookEndpoints } from '../../src/application/use-cases/manage-webhook-endpoints.use-case';
 import { NotFoundError } from '../../src/domain/errors';
 import { RecordingLogger } from '../support/logger';
 
@@ -192,9 +200,12 @@ type SchemaExport = {
 const BODIES: Record<string, SchemaExport> = {
   'put /api/accounts': 'putAccountsSchema',
   'put /api/contacts': 'putContactsSchema',
+  'post /api/webhook-endpoints': 'webhookEndpointSchema',
 };
 const QUERIES: Record<string, SchemaExport> = {
   'get /api/accounts': 'listAccountsQuerySchema',
+  'get /api/interactions': 'allInteractionsQuerySchema',
+  'get /api/changes': 'changesQuerySchema',
   'get /api/accounts/{id}/interactions': 'interactionsQuerySchema',
   'get /api/meetings': 'meetingsQuerySchema',
 };
@@ -253,6 +264,35 @@ const UNMATCHED_MEETING: UnmatchedMeetingView = {
   ],
 };
 
+const CHANGE: InteractionChange = {
+  id: '5a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d',
+  type: 'interaction.created',
+  occurredAt: new Date('2026-11-20T15:01:00Z'),
+  data: CONTRACT_INTERACTION,
+  position: { xid: 812n, seq: 3n },
+};
+const DELETION: InteractionChange = {
+  id: '6b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e',
+  type: 'interaction.deleted',
+  occurredAt: new Date('2026-11-20T16:00:00Z'),
+  data: { id: CONTRACT_INTERACTION.id, accountId: 'logo' },
+  position: { xid: 815n, seq: 4n },
+};
+const ENDPOINT = '7c2d3e4f-5a6b-4c7d-8e8f-9a0b1c2d3e4f';
+const UNKNOWN_ENDPOINT = '8d3e4f5a-6b7c-4d8e-9f9a-0b1c2d3e4f5a';
+const ENDPOINT_VIEW: WebhookEndpointView = {
+  id: ENDPOINT,
+  url: 'https://crm.example/hooks/calendar',
+  description: 'CRM',
+  createdAt: new Date('2026-11-20T09:00:00Z'),
+  status: 'active',
+  disabledAt: null,
+  lastDeliveredAt: new Date('2026-11-20T15:01:01Z'),
+  failingSince: null,
+  lastError: null,
+  pending: 0,
+};
+
 const ADMIN_KEY = 'openapi-spec-key';
 const ACTIVE = '0b6f1f9e-5a4c-4d2b-9a37-2f1c3e4d5a6b';
 const NEEDS_RECONNECT = '1c7a2e0f-6b5d-4e3c-8b48-3a2d4f5e6b7c';
@@ -266,6 +306,11 @@ const SAMPLE_PATH_VALUES: Record<string, string> = {
   email: 'tess%40logo.com',
   memberId: ACTIVE,
 };
+// Paths whose `{id}` is a webhook endpoint's, not an account's.
+const samplePath = (path: string) =>
+  path.replace(/\{(\w+)\}/g, (_match, name: string) =>
+    path.startsWith('/api/webhook-endpoints/') ? ENDPOINT : SAMPLE_PATH_VALUES[name]!,
+  );
 
 /** A use case reduced to its `execute`, type-checked against the real one. */
 const fake = <T extends { execute: unknown }>(execute: T['execute']): T => ({ execute }) as unknown as T;
@@ -335,6 +380,57 @@ function fakeDependencies(): AdminApiDependencies {
       return notFound('member');
     }),
     disconnectMember: fake((memberId) => (memberId === ACTIVE ? Promise.resolve() : notFound('member'))),
+    listChanges: fake(({ after }) =>
+      after !== null && after.xid < 100n
+        ? Promise.reject(new FeedPositionExpiredError('Pruned'))
+        : Promise.resolve({ changes: [CHANGE, DELETION], next: DELETION.position }),
+    ),
+    listAllInteractions: fake(() =>
+      Promise.resolve({ items: [CONTRACT_INTERACTION], next: null, changesFrom: { xid: 800n, seq: -1n } }),
+    ),
+    webhookEndpoints: {
+      create: ({ url, description }) =>
+        Promise.resolve({ ...ENDPOINT_VIEW, url, description, secret: `whsec_${'A'.repeat(43)}=` }),
+      list: () =>
+        Promise.resolve([
+          ENDPOINT_VIEW,
+          {
+            ...ENDPOINT_VIEW,
+            id: UNKNOWN_ENDPOINT,
+            description: null,
+            status: 'disabled' as const,
+            disabledAt: new Date('2026-11-23T09:00:00Z'),
+            failingSince: new Date('2026-11-20T09:00:00Z'),
+            lastError: 'HTTP 500',
+            pending: 12,
+          },
+        ]),
+      delete: (id: string) => (id === ENDPOINT ? Promise.resolve() : notFound('webhook endpoint')),
+      deliveries: (id: string) =>
+        id === ENDPOINT
+          ? Promise.resolve([
+              {
+                changeId: CHANGE.id,
+                type: CHANGE.type,
+                attempt: 2,
+                attemptedAt: new Date('2026-11-20T15:01:01Z'),
+                status: 'delivered' as const,
+                responseStatus: 204,
+                error: null,
+              },
+              {
+                changeId: CHANGE.id,
+                type: CHANGE.type,
+                attempt: 1,
+                attemptedAt: new Date('2026-11-20T15:01:00Z'),
+                status: 'failed' as const,
+                responseStatus: null,
+                error: 'No answer within 10 s',
+              },
+            ])
+          : notFound('webhook endpoint'),
+    } as Pick<ManageWebhookEndpoints, 'create' | 'list' | 'delete' | 'deliveries'> as ManageWebhookEndpoints,
+    httpsOnly: false,
   };
 }
 
@@ -541,11 +637,65 @@ describe('OpenAPI document of the admin API', () => {
           status: 404,
         },
         { operation: 'post /api/channels/renew', url: '/api/channels/renew', status: 200 },
+        { operation: 'get /api/interactions', url: '/api/interactions?limit=10', status: 200 },
+        { operation: 'get /api/interactions', url: '/api/interactions?cursor=not-ours', status: 400 },
+        { operation: 'get /api/changes', url: '/api/changes?limit=10&wait=0', status: 200 },
+        { operation: 'get /api/changes', url: '/api/changes?wait=31', status: 400 },
+        {
+          operation: 'get /api/changes',
+          url: `/api/changes?cursor=${encodeFeedCursor({ xid: 12n, seq: 0n })}`,
+          status: 410,
+        },
+        {
+          operation: 'post /api/webhook-endpoints',
+          url: '/api/webhook-endpoints',
+          body: { url: 'https://crm.example/hooks/calendar', description: 'CRM' },
+          status: 201,
+        },
+        {
+          operation: 'post /api/webhook-endpoints',
+          url: '/api/webhook-endpoints',
+          body: { url: 'ftp://crm.example/hooks' },
+          status: 400,
+        },
+        {
+          operation: 'post /api/webhook-endpoints',
+          url: '/api/webhook-endpoints',
+          body: tooLarge,
+          status: 413,
+        },
+        { operation: 'get /api/webhook-endpoints', url: '/api/webhook-endpoints', status: 200 },
+        {
+          operation: 'delete /api/webhook-endpoints/{id}',
+          url: `/api/webhook-endpoints/${ENDPOINT}`,
+          status: 204,
+        },
+        {
+          operation: 'delete /api/webhook-endpoints/{id}',
+          url: `/api/webhook-endpoints/${UNKNOWN_ENDPOINT}`,
+          status: 404,
+        },
+        { operation: 'delete /api/webhook-endpoints/{id}', url: '/api/webhook-endpoints/nope', status: 400 },
+        {
+          operation: 'get /api/webhook-endpoints/{id}/deliveries',
+          url: `/api/webhook-endpoints/${ENDPOINT}/deliveries`,
+          status: 200,
+        },
+        {
+          operation: 'get /api/webhook-endpoints/{id}/deliveries',
+          url: `/api/webhook-endpoints/${UNKNOWN_ENDPOINT}/deliveries`,
+          status: 404,
+        },
+        {
+          operation: 'get /api/webhook-endpoints/{id}/deliveries',
+          url: '/api/webhook-endpoints/nope/deliveries',
+          status: 400,
+        },
       ];
       // Every operation refuses a request without the key; those 401s are not listed above one by one.
       const unauthorized = operations().map(({ key, path }) => ({
         operation: key,
-        url: path.replace(/\{(\w+)\}/g, (_match, name: string) => SAMPLE_PATH_VALUES[name]!),
+        url: samplePath(path),
         status: 401,
         body: undefined,
         anonymous: true,

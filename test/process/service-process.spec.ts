@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { eventually } from '../support/e2e';
+import { startWebhookReceiver } from '../support/webhook-receiver';
 import { killServices, signInOverHttp, spawnService, stderrMatch } from '../support/service-process';
 
 /** The service as an operator runs it: a process with an environment, signals and a data directory. */
@@ -171,6 +172,60 @@ describe('service process', () => {
     rekeyed.child.kill('SIGTERM');
     expect(await rekeyed.exited).toBe(0);
   });
+
+  it('loses no webhook delivery when it crashes while deliveries are pending', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      receiver.answer(503);
+      const first = spawnService({ DATA_DIR: dataDir });
+      const base = `http://127.0.0.1:${await first.listening}`;
+      const [, key] = await stderrMatch(first, KEY);
+      const headers = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
+      const created = await fetch(`${base}/api/webhook-endpoints`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ url: receiver.url }),
+      });
+      expect(created.status).toBe(201);
+      const { secret } = (await created.json()) as { secret: string };
+      await signInOverHttp(base, 'alex@ourco.example', base);
+      // The first delivery was refused and recorded so: every change is pending when the process dies. (Killed
+      // in the middle of a delivery instead, it would wait out the delivery's lease, 30 s, before sending again.)
+      const { endpoints } = (await (await fetch(`${base}/api/webhook-endpoints`, { headers })).json()) as {
+        endpoints: { id: string }[];
+      };
+      await eventually(async () => {
+        const res = await fetch(`${base}/api/webhook-endpoints/${endpoints[0]!.id}/deliveries`, { headers });
+        const { deliveries } = (await res.json()) as { deliveries: { status: string }[] };
+        return deliveries.some((delivery) => delivery.status === 'failed');
+      }, 15_000);
+      first.child.kill('SIGKILL');
+      await first.exited;
+
+      receiver.answer(200);
+      const second = spawnService({ DATA_DIR: dataDir });
+      const again = `http://127.0.0.1:${await second.listening}`;
+      const feed = async () => {
+        const res = await fetch(`${again}/api/changes?limit=1000`, { headers });
+        return ((await res.json()) as { changes: { id: string }[] }).changes.map((change) => change.id);
+      };
+      const expected = (await eventually(async () => {
+        const ids = await feed();
+        const delivered = receiver.accepted().map((delivery) => delivery.id);
+        return ids.length > 0 && JSON.stringify(delivered) === JSON.stringify(ids) ? ids : null;
+      }, 30_000))!;
+      expect(new Set(expected).size).toBe(expected.length);
+      // Every refused delivery was of the first change, and was sent again under the same webhook-id.
+      expect(new Set(receiver.received.filter((r) => r.status === 503).map((r) => r.id))).toEqual(
+        new Set([expected[0]]),
+      );
+      receiver.verifyAll(secret);
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    } finally {
+      await receiver.stop();
+    }
+  }, 60_000);
 
   it.each([
     [{ PORT: 'abc' }, 'Configuration error: PORT must be a whole number from 0 to 65535 (got "abc")'],

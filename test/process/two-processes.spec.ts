@@ -7,6 +7,7 @@ import { databaseUrl as databaseUrlOn, withClient } from '../support/databases';
 import { at, eventually, freePort, LOOPBACK } from '../support/e2e';
 import { pushHeaders } from '../support/push';
 import { killServices, type ServiceProcess, signInOverHttp, spawnService } from '../support/service-process';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 const CALENDARS = 50;
 const serverUrl = process.env.TEST_DATABASE_URL;
@@ -139,6 +140,67 @@ interface Instance {
     }
     expect(overlaps).toBe(0);
   }, 120_000);
+
+  it('delivers each change once to each webhook endpoint, in feed order, with both processes delivering', async () => {
+    const receivers: WebhookReceiver[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const receiver = await startWebhookReceiver();
+        // Slow receivers keep deliveries in flight on both processes at once.
+        receiver.delay(5);
+        receivers.push(receiver);
+      }
+      const before = await admin(instances[0]!, '/api/interactions?limit=1');
+      const { changesCursor } = (await before.json()) as { changesCursor: string };
+      const secrets: string[] = [];
+      for (const [i, receiver] of receivers.entries()) {
+        const res = await admin(instances[i % 2]!, '/api/webhook-endpoints', {
+          method: 'POST',
+          body: JSON.stringify({ url: receiver.url }),
+        });
+        expect(res.status).toBe(201);
+        secrets.push(((await res.json()) as { secret: string }).secret);
+      }
+      for (let i = 0; i < CALENDARS; i++) {
+        const email = `replica${i}@ourco.com`;
+        sandbox.insertEvent(email, {
+          summary: 'Out',
+          start: { dateTime: at(-5, 9) },
+          end: { dateTime: at(-5, 10) },
+          attendees: [{ email }, { email: 'tess@logo.com' }],
+        });
+        const [channel] = sandbox.channels(email);
+        await fetch(`${instances[i % 2]!.url}/webhooks/google/calendar`, {
+          method: 'POST',
+          headers: pushHeaders(channel!, 100 + i),
+        });
+      }
+      const feed = async () => {
+        const ids: string[] = [];
+        let cursor = changesCursor;
+        for (;;) {
+          const res = await admin(instances[1]!, `/api/changes?limit=1000&cursor=${cursor}`);
+          const page = (await res.json()) as { changes: { id: string }[]; nextCursor: string };
+          if (page.changes.length === 0) return ids;
+          ids.push(...page.changes.map((change) => change.id));
+          cursor = page.nextCursor;
+        }
+      };
+      const expected = await eventually(async () => {
+        const ids = await feed();
+        return ids.length >= CALENDARS &&
+          receivers.every((receiver) => receiver.accepted().length >= ids.length)
+          ? ids
+          : null;
+      }, 60_000);
+      for (const [i, receiver] of receivers.entries()) {
+        expect(receiver.received.map((delivery) => delivery.id)).toEqual(expected);
+        receiver.verifyAll(secrets[i]!);
+      }
+    } finally {
+      await Promise.all(receivers.map((receiver) => receiver.stop()));
+    }
+  }, 90_000);
 
   it('renews each channel once when both processes renew at the same time', async () => {
     await withClient(databaseUrl(), (client) =>

@@ -54,6 +54,12 @@ const CURSOR_CONTENTS: unknown[] = [
   { after: 'x'.repeat(10_000) },
   { after: { $gt: '' } },
   { __proto__: { after: 'a' } },
+  { x: '1', s: '\u0000' },
+  { x: '99999999999999999999', s: '0' },
+  { x: '-5', s: '0' },
+  { x: 1, s: 0 },
+  { after: '00000000-0000-4000-8000-000000000000', x: '1e3', s: '-1' },
+  { after: '\u0000', x: '1', s: '-1' },
   'just a string',
   null,
 ];
@@ -111,7 +117,9 @@ describe.each(databaseTargets())('hostile admin input on $name', (target) => {
                 (SELECT count(*) FROM members WHERE sync_requested_at IS NOT NULL)::int AS requested,
                 (SELECT count(*) FROM channels WHERE stopped_at IS NULL)::int AS live_channels,
                 (SELECT count(*) FROM meetings)::int AS meetings,
-                (SELECT count(*) FROM interactions)::int AS interactions`,
+                (SELECT count(*) FROM interactions)::int AS interactions,
+                (SELECT count(*) FROM interaction_changes)::int AS changes,
+                (SELECT string_agg(url, ',' ORDER BY url) FROM webhook_endpoints) AS endpoints`,
       )
     )[0]!;
 
@@ -155,7 +163,7 @@ describe.each(databaseTargets())('hostile admin input on $name', (target) => {
       form?: object;
     };
     const generate = (): Call => {
-      switch (Math.floor(random() * 14)) {
+      switch (Math.floor(random() * 22)) {
         case 0:
           return { method: 'GET', path: `/api/accounts?${query(['limit', 'cursor'])}`, writes: false };
         case 1:
@@ -236,6 +244,53 @@ describe.each(databaseTargets())('hostile admin input on $name', (target) => {
             writes: true,
             page: true,
             // Without the session's token, or with it and an id that names no member.
+            form: random() < 0.5 ? { csrf: hostile() } : { csrf },
+          };
+        case 14:
+          return { method: 'GET', path: `/api/changes?${query(['cursor', 'limit', 'wait'])}`, writes: false };
+        case 15:
+          return { method: 'GET', path: `/api/interactions?${query(['cursor', 'limit'])}`, writes: false };
+        case 16:
+          return {
+            method: 'POST',
+            path: '/api/webhook-endpoints',
+            writes: true,
+            body:
+              random() < 0.2
+                ? hostileBody()
+                : badRow({ url: 'https://crm.example/hooks', description: 'CRM' }, [
+                    { url: hostile() },
+                    { url: `javascript:${hostile()}` },
+                    { description: pick(['\u0000', 'x\u0007', 'x'.repeat(600)]) },
+                  ]),
+          };
+        case 17: {
+          const method = pick(['DELETE', 'GET']);
+          return {
+            method,
+            path: `/api/webhook-endpoints/${encoded()}${pick(['', '/deliveries'])}`,
+            writes: method === 'DELETE',
+          };
+        }
+        case 18:
+          return { method: 'GET', path: `/admin/webhooks/${encoded()}`, writes: false, page: true };
+        case 19:
+          return {
+            method: 'POST',
+            path: '/admin/webhooks',
+            writes: true,
+            page: true,
+            form:
+              random() < 0.5
+                ? { csrf: hostile(), url: 'https://crm.example/hooks' }
+                : { csrf, url: hostile(), description: hostile() },
+          };
+        case 20:
+          return {
+            method: 'POST',
+            path: `/admin/webhooks/${encoded()}/delete`,
+            writes: true,
+            page: true,
             form: random() < 0.5 ? { csrf: hostile() } : { csrf },
           };
         default:

@@ -100,8 +100,10 @@ export async function withClient<T>(url: string, work: (client: Client) => Promi
 /** Empties every table of the service's data (the schema and the matching lock row stay). */
 export async function resetData(dataSource: DataSource): Promise<void> {
   await dataSource.query(
-    'TRUNCATE accounts, account_domains, contacts, members, oauth_states, meetings, calendar_events, interactions, channels, job_runs, google_call_slots',
+    `TRUNCATE accounts, account_domains, contacts, members, oauth_states, meetings, calendar_events, interactions,
+              channels, job_runs, google_call_slots, interaction_changes, webhook_endpoints, webhook_deliveries`,
   );
+  await dataSource.query('UPDATE change_feed_state SET pruned_xid = 0, pruned_seq = 0');
 }
 
 /** `serverUrl` pointed at another database of the same server. */

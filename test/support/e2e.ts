@@ -165,7 +165,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls until `check` returns something truthy (a push is handled after the answer, so there is no signal). */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

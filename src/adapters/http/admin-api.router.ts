@@ -15,16 +15,31 @@ import type { DisconnectMember } from '../../application/use-cases/disconnect-me
 import type { ListConnections } from '../../application/use-cases/list-connections.use-case';
 import type { ReconnectMember } from '../../application/use-cases/reconnect-member.use-case';
 import type { RequestResync } from '../../application/use-cases/request-resync.use-case';
+import type { ListAllInteractions } from '../../application/use-cases/list-all-interactions.use-case';
+import type { ListChanges } from '../../application/use-cases/list-changes.use-case';
+import type { ManageWebhookEndpoints } from '../../application/use-cases/manage-webhook-endpoints.use-case';
 import {
+  allInteractionsQuerySchema,
+  changesQuerySchema,
+  httpsWebhookEndpointSchema,
   interactionsQuerySchema,
   listAccountsQuerySchema,
   meetingsQuerySchema,
   putAccountsSchema,
   putContactsSchema,
+  webhookEndpointSchema,
 } from './admin-api.schemas';
 import { bearerAuth } from './bearer-auth';
-import { accountsCursor, decodeCursor, encodeCursor } from './cursor';
-import { accountIdParam, memberIdParam, UUID } from './ids';
+import {
+  accountsCursor,
+  decodeCursor,
+  decodeFeedCursor,
+  decodeInteractionsCursor,
+  encodeCursor,
+  encodeFeedCursor,
+  encodeInteractionsCursor,
+} from './cursor';
+import { accountIdParam, memberIdParam, UUID, uuidParam } from './ids';
 import { parseIsoInstant } from './time-params';
 
 /** CONTRACT.md: a renewal run asked for over HTTP answers within 30 s; it claims no new batch after 20 s. */
@@ -49,6 +64,11 @@ export interface AdminApiDependencies {
   requestResync: RequestResync;
   reconnectMember: ReconnectMember;
   disconnectMember: DisconnectMember;
+  listChanges: ListChanges;
+  listAllInteractions: ListAllInteractions;
+  webhookEndpoints: ManageWebhookEndpoints;
+  /** NODE_ENV=production: webhook endpoints must be https. */
+  httpsOnly: boolean;
   /** Where a member consents again (absolute). */
   connectUrl: string;
 }
@@ -149,6 +169,83 @@ export function adminApiRouter(deps: AdminApiDependencies): Router {
     clearTimeout(timer);
     const { renewed, failed } = progress;
     res.json({ renewed, failed });
+  });
+
+  router.get('/interactions', async (req, res) => {
+    const query = allInteractionsQuerySchema.parse(req.query);
+    const page = await deps.listAllInteractions.execute({
+      limit: query.limit,
+      after: query.cursor === undefined ? null : decodeInteractionsCursor(query.cursor),
+    });
+    res.json({
+      interactions: page.items,
+      nextCursor: page.next === null ? null : encodeInteractionsCursor(page.next, page.changesFrom),
+      changesCursor: encodeFeedCursor(page.changesFrom),
+    });
+  });
+
+  router.get('/changes', async (req, res) => {
+    const query = changesQuerySchema.parse(req.query);
+    const page = await deps.listChanges.execute({
+      after: query.cursor === undefined ? null : decodeFeedCursor(query.cursor),
+      limit: query.limit,
+      waitSeconds: query.wait,
+    });
+    res.json({
+      changes: page.changes.map(({ id, type, occurredAt, data }) => ({
+        id,
+        type,
+        occurredAt: occurredAt.toISOString(),
+        data,
+      })),
+      nextCursor: encodeFeedCursor(page.next),
+    });
+  });
+
+  const endpointBody = deps.httpsOnly ? httpsWebhookEndpointSchema : webhookEndpointSchema;
+  router.post('/webhook-endpoints', async (req, res) => {
+    const body = endpointBody.parse(req.body ?? null);
+    const created = await deps.webhookEndpoints.create({
+      url: body.url,
+      description: body.description || null,
+    });
+    res.status(201).json({
+      id: created.id,
+      url: created.url,
+      description: created.description,
+      secret: created.secret,
+      createdAt: created.createdAt.toISOString(),
+    });
+  });
+
+  router.get('/webhook-endpoints', async (_req, res) => {
+    const endpoints = await deps.webhookEndpoints.list();
+    res.json({
+      endpoints: endpoints.map((endpoint) => ({
+        id: endpoint.id,
+        url: endpoint.url,
+        description: endpoint.description,
+        createdAt: endpoint.createdAt.toISOString(),
+        status: endpoint.status,
+        disabledAt: endpoint.disabledAt?.toISOString() ?? null,
+        lastDeliveredAt: endpoint.lastDeliveredAt?.toISOString() ?? null,
+        failingSince: endpoint.failingSince?.toISOString() ?? null,
+        lastError: endpoint.lastError,
+        pendingChanges: endpoint.pending,
+      })),
+    });
+  });
+
+  router.delete('/webhook-endpoints/:id', async (req, res) => {
+    await deps.webhookEndpoints.delete(uuidParam(req.params.id, 'id'));
+    res.status(204).end();
+  });
+
+  router.get('/webhook-endpoints/:id/deliveries', async (req, res) => {
+    const attempts = await deps.webhookEndpoints.deliveries(uuidParam(req.params.id, 'id'));
+    res.json({
+      deliveries: attempts.map((attempt) => ({ ...attempt, attemptedAt: attempt.attemptedAt.toISOString() })),
+    });
   });
 
   router.delete('/accounts/:id', async (req, res) => {

@@ -111,3 +111,44 @@ export const listAccountsQuerySchema = z.object({
   limit: pageLimit,
   cursor: z.string().optional(),
 });
+
+/** GET /api/changes: `wait` holds an empty answer open for that many seconds (at most 30). */
+export const changesQuerySchema = z.object({
+  cursor: z.string().optional(),
+  limit: pageLimit,
+  wait: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(0, 'must be at least 0')
+    .max(30, 'must be at most 30')
+    .default(0),
+});
+
+export const allInteractionsQuerySchema = z.object({
+  limit: pageLimit,
+  cursor: z.string().optional(),
+});
+
+/** POST /api/webhook-endpoints: http(s) anywhere, https only in production (CONTRACT.md). */
+const endpointSchema = (httpsOnly: boolean) =>
+  z.object({
+    url: z
+      .string()
+      .trim()
+      .max(2_000, 'must be at most 2000 characters')
+      .refine(
+        (value) => {
+          try {
+            const { protocol, hostname } = new URL(value);
+            return hostname !== '' && (protocol === 'https:' || (!httpsOnly && protocol === 'http:'));
+          } catch {
+            return false;
+          }
+        },
+        `must be an absolute ${httpsOnly ? 'https' : 'http(s)'} URL`,
+      ),
+    description: z.union([z.string().trim().length(0), text(500)]).nullish(),
+  });
+
+export const webhookEndpointSchema = endpointSchema(false);
+export const httpsWebhookEndpointSchema = endpointSchema(true);

@@ -10,11 +10,17 @@ import type { ListInteractions } from '../../application/use-cases/list-interact
 import type { ListUnmatchedMeetings } from '../../application/use-cases/list-unmatched-meetings.use-case';
 import type { ReconnectMember } from '../../application/use-cases/reconnect-member.use-case';
 import type { RequestResync } from '../../application/use-cases/request-resync.use-case';
-import { DomainError } from '../../domain/errors';
+import type { ManageWebhookEndpoints } from '../../application/use-cases/manage-webhook-endpoints.use-case';
+import type {
+  DeliveryAttemptView,
+  WebhookEndpointView,
+} from '../../application/ports/webhook-endpoint-repository.port';
+import { DomainError, NotFoundError } from '../../domain/errors';
+import { httpsWebhookEndpointSchema, webhookEndpointSchema } from './admin-api.schemas';
 import { accountsCursor, encodeCursor } from './cursor';
 import { httpStatusOf } from './errors';
 import { protectedForm } from './forms';
-import { accountIdParam, memberIdParam } from './ids';
+import { accountIdParam, memberIdParam, uuidParam } from './ids';
 import { html, page, type SafeHtml, timeTag } from './html';
 import type { Sessions } from './session';
 
@@ -31,6 +37,9 @@ export interface AdminPagesDependencies {
   getAccount: GetAccount;
   listInteractions: ListInteractions;
   listUnmatchedMeetings: ListUnmatchedMeetings;
+  webhookEndpoints: ManageWebhookEndpoints;
+  /** NODE_ENV=production: webhook endpoints must be https. */
+  httpsOnly: boolean;
 }
 
 const STATUS_TEXT = {
@@ -246,6 +255,97 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
     );
   });
 
+  router.get('/admin/webhooks', async (req, res) => {
+    const endpoints = await deps.webhookEndpoints.list();
+    const notice =
+      req.query.notice === 'endpoint_deleted' ? 'Endpoint deleted: nothing more is sent to it.' : null;
+    send(
+      res,
+      'Webhooks',
+      webhooksPage(endpoints, deps.sessions.csrfToken(req) ?? '', deps.httpsOnly, {
+        notice,
+        problems: [],
+        values: { url: '', description: '' },
+      }),
+    );
+  });
+
+  const endpointBody = deps.httpsOnly ? httpsWebhookEndpointSchema : webhookEndpointSchema;
+  router.post('/admin/webhooks', ...protectedForm(deps.sessions), async (req, res) => {
+    const form = req.body as Record<string, unknown>;
+    const values = {
+      url: typeof form.url === 'string' ? form.url : '',
+      description: typeof form.description === 'string' ? form.description : '',
+    };
+    const parsed = endpointBody.safeParse(values);
+    const csrf = deps.sessions.csrfToken(req) ?? '';
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+      res
+        .status(400)
+        .type('html')
+        .send(
+          page(
+            'Webhooks',
+            webhooksPage(await deps.webhookEndpoints.list(), csrf, deps.httpsOnly, {
+              notice: null,
+              problems,
+              values,
+            }),
+          ),
+        );
+      return;
+    }
+    const created = await deps.webhookEndpoints.create({
+      url: parsed.data.url,
+      description: parsed.data.description || null,
+    });
+    // The secret is on this answer only (no-store): a redirect would have to carry it in a URL.
+    res
+      .status(201)
+      .type('html')
+      .send(
+        page(
+          'Endpoint added',
+          html`${nav()}
+            <h1>Endpoint added</h1>
+            <p>Changes from now on are sent to <strong>${created.url}</strong>.</p>
+            <p>
+              Its signing secret is shown this once: give it to the receiver, which verifies every delivery
+              with it (Standard Webhooks).
+            </p>
+            <p><label for="secret">Signing secret</label></p>
+            <p><input id="secret" readonly size="60" value="${created.secret}" /></p>
+            <p><a href="/admin/webhooks">Back to the webhooks</a></p>`,
+        ),
+      );
+  });
+
+  router.get('/admin/webhooks/:id', async (req: Request<{ id: string }>, res) => {
+    const id = uuidParam(req.params.id, 'id');
+    const attempts = await deps.webhookEndpoints.deliveries(id);
+    const endpoint = (await deps.webhookEndpoints.list()).find((candidate) => candidate.id === id);
+    if (endpoint === undefined) throw new NotFoundError(`No webhook endpoint "${id}"`);
+    send(
+      res,
+      'Webhook endpoint',
+      html`${nav()}
+        <h1>${endpoint.url}</h1>
+        ${endpointHealth(endpoint)}
+        <h2>Recent attempts</h2>
+        ${attempts.length === 0 ? html`<p>Nothing sent yet.</p>` : attemptsTable(attempts)}`,
+    );
+  });
+
+  router.post(
+    '/admin/webhooks/:id/delete',
+    ...protectedForm(deps.sessions),
+    async (req: Request<{ id: string }>, res) => {
+      await deps.webhookEndpoints.delete(uuidParam(req.params.id, 'id'));
+      res.redirect(303, '/admin/webhooks?notice=endpoint_deleted');
+    },
+  );
+
   // Errors of these pages are pages too: a bad id or cursor reads as a 404 or 400 page, not as JSON.
   router.use('/admin', ((error, _req, res, next) => {
     if (!(error instanceof DomainError)) {
@@ -276,7 +376,8 @@ function send(res: Response, title: string, body: SafeHtml): void {
 function nav(): SafeHtml {
   return html`<nav aria-label="Admin">
     <a href="/admin">Connections</a> · <a href="/admin/accounts">Accounts</a> ·
-    <a href="/admin/meetings">Unmatched meetings</a> · <a href="/profile">My Profile</a>
+    <a href="/admin/meetings">Unmatched meetings</a> · <a href="/admin/webhooks">Webhooks</a> ·
+    <a href="/profile">My Profile</a>
   </nav>`;
 }
 
@@ -351,4 +452,114 @@ function unmatchedTable(items: readonly UnmatchedMeetingView[]): SafeHtml {
 function meetingTitle(meeting: { title: string; private: boolean }): string {
   if (meeting.private) return '(private meeting)';
   return meeting.title === '' ? '(no title)' : meeting.title;
+}
+
+const ENDPOINT_STATUS_TEXT = { active: 'Active', disabled: 'Disabled' };
+const ATTEMPT_STATUS_TEXT = { delivered: 'Delivered', failed: 'Failed', pending: 'Sending' };
+
+function webhooksPage(
+  endpoints: readonly WebhookEndpointView[],
+  csrf: string,
+  httpsOnly: boolean,
+  form: { notice: string | null; problems: string[]; values: { url: string; description: string } },
+): SafeHtml {
+  return html`${nav()}
+    <h1>Webhooks</h1>
+    <p>
+      Every change of an interaction (created, updated, deleted) is posted to each endpoint, in order, signed.
+    </p>
+    ${form.notice === null ? '' : html`<p class="notice" role="status">${form.notice}</p>`}
+    <table>
+      <thead>
+        <tr>
+          <th>Endpoint</th>
+          <th>Health</th>
+          <th>Last delivery</th>
+          <th>Waiting</th>
+          <th>Actions</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${endpoints.map(
+          (e) =>
+            html`<tr data-endpoint="${e.id}">
+              <td>
+                <a href="/admin/webhooks/${e.id}">${e.url}</a>
+                ${e.description === null ? '' : html`<br /><small>${e.description}</small>`}
+              </td>
+              <td>${endpointHealth(e)}</td>
+              <td>${timeTag(e.lastDeliveredAt, 'Never')}</td>
+              <td>${e.pending} changes</td>
+              <td class="actions">
+                <form method="post" action="/admin/webhooks/${e.id}/delete" class="inline">
+                  <input type="hidden" name="csrf" value="${csrf}" /><button type="submit">Delete</button>
+                </form>
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${endpoints.length === 0 ? html`<p>No endpoint yet.</p>` : ''}
+    <h2>Add an endpoint</h2>
+    ${
+      form.problems.length === 0
+        ? ''
+        : html`<ul class="error" role="alert">
+            ${form.problems.map((problem) => html`<li>${problem}</li>`)}
+          </ul>`
+    }
+    <form method="post" action="/admin/webhooks">
+      <input type="hidden" name="csrf" value="${csrf}" />
+      <p>
+        <label for="url">URL (${httpsOnly ? 'https' : 'http or https'})</label><br />
+        <input id="url" name="url" type="url" required size="60" value="${form.values.url}" />
+      </p>
+      <p>
+        <label for="description">Description (optional)</label><br />
+        <input id="description" name="description" size="60" value="${form.values.description}" />
+      </p>
+      <p><button type="submit">Add endpoint</button></p>
+    </form>`;
+}
+
+function endpointHealth(endpoint: WebhookEndpointView): SafeHtml {
+  if (endpoint.status === 'disabled') {
+    return html`<span class="status error" data-status="disabled">${ENDPOINT_STATUS_TEXT.disabled}</span>
+      since ${timeTag(endpoint.disabledAt, '—')}: failing since ${timeTag(endpoint.failingSince, '—')}
+      ${endpoint.lastError === null ? '' : html`<br /><small class="error">${endpoint.lastError}</small>`}`;
+  }
+  if (endpoint.failingSince !== null) {
+    return html`<span class="status error" data-status="failing">Failing</span> since
+      ${timeTag(endpoint.failingSince, '—')}
+      ${endpoint.lastError === null ? '' : html`<br /><small class="error">${endpoint.lastError}</small>`}`;
+  }
+  return html`<span class="status" data-status="active">${ENDPOINT_STATUS_TEXT.active}</span>`;
+}
+
+function attemptsTable(attempts: readonly DeliveryAttemptView[]): SafeHtml {
+  return html`<table>
+    <thead>
+      <tr>
+        <th>When</th>
+        <th>Change</th>
+        <th>Attempt</th>
+        <th>Outcome</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${attempts.map(
+        (a) =>
+          html`<tr>
+            <td>${timeTag(a.attemptedAt, '—')}</td>
+            <td>${a.type} <small>${a.changeId}</small></td>
+            <td>${a.attempt}</td>
+            <td>
+              <span class="${a.status === 'failed' ? 'error' : ''}">${ATTEMPT_STATUS_TEXT[a.status]}</span>
+              ${a.responseStatus === null ? '' : html` · HTTP ${a.responseStatus}`}
+              ${a.error === null ? '' : html`<br /><small>${a.error}</small>`}
+            </td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }

@@ -23,6 +23,9 @@ import { DisconnectMember } from '../../application/use-cases/disconnect-member.
 import { ListConnections } from '../../application/use-cases/list-connections.use-case';
 import { ReconnectMember } from '../../application/use-cases/reconnect-member.use-case';
 import { RequestResync } from '../../application/use-cases/request-resync.use-case';
+import { ListAllInteractions } from '../../application/use-cases/list-all-interactions.use-case';
+import { ListChanges } from '../../application/use-cases/list-changes.use-case';
+import { ManageWebhookEndpoints } from '../../application/use-cases/manage-webhook-endpoints.use-case';
 import type { Config } from '../../config';
 import type { Metrics } from '../observability/metrics';
 import { adminApiRouter } from './admin-api.router';
@@ -88,6 +91,8 @@ export function createApp(container: Container, mount: (app: Express) => void = 
       getAccount: container.get(GetAccount),
       listInteractions: container.get(ListInteractions),
       listUnmatchedMeetings: container.get(ListUnmatchedMeetings),
+      webhookEndpoints: container.get(ManageWebhookEndpoints),
+      httpsOnly: config.nodeEnv === 'production',
     }),
   );
   app.use(
@@ -120,6 +125,10 @@ export function createApp(container: Container, mount: (app: Express) => void = 
       requestResync: container.get(RequestResync),
       reconnectMember: container.get(ReconnectMember),
       disconnectMember: container.get(DisconnectMember),
+      listChanges: container.get(ListChanges),
+      listAllInteractions: container.get(ListAllInteractions),
+      webhookEndpoints: container.get(ManageWebhookEndpoints),
+      httpsOnly: config.nodeEnv === 'production',
       connectUrl: `${config.publicUrl}/auth/google`,
     }),
   );

@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   consent_failed: 400,
   scope_not_granted: 400,
   not_found: 404,
+  cursor_expired: 410,
   grant_revoked: 409,
   insufficient_scope: 409,
   sync_lease_lost: 409,

@@ -18,3 +18,10 @@ export function accountIdParam(value: string): string {
   }
   return value;
 }
+
+/** A UUID path parameter (webhook endpoints); anything else is malformed. */
+export function uuidParam(value: string, name: string): string {
+  if (!UUID.test(value))
+    throw new ValidationFailedError([{ path: [name], message: 'is not an id (a UUID)' }]);
+  return value.toLowerCase();
+}

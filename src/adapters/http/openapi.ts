@@ -1,11 +1,14 @@
 import { z } from 'zod';
 
 import {
+  allInteractionsQuerySchema,
+  changesQuerySchema,
   interactionsQuerySchema,
   listAccountsQuerySchema,
   meetingsQuerySchema,
   putAccountsSchema,
   putContactsSchema,
+  webhookEndpointSchema,
 } from './admin-api.schemas';
 
 type JsonSchema = z.core.JSONSchema.JSONSchema;
@@ -28,10 +31,24 @@ type SchemaName =
   | 'NotActive'
   | 'Reconnected'
   | 'NeedsReconnect'
-  | 'RenewResult';
+  | 'RenewResult'
+  | 'AllInteractionsPage'
+  | 'Change'
+  | 'ChangePage'
+  | 'WebhookEndpoint'
+  | 'CreatedWebhookEndpoint'
+  | 'WebhookEndpointList'
+  | 'DeliveryAttempt'
+  | 'DeliveryAttemptList';
 
 type ErrorResponseName =
-  'BadRequest' | 'Unauthorized' | 'NotFound' | 'PayloadTooLarge' | 'GoogleRefused' | 'GoogleUnavailable';
+  | 'BadRequest'
+  | 'Unauthorized'
+  | 'NotFound'
+  | 'Gone'
+  | 'PayloadTooLarge'
+  | 'GoogleRefused'
+  | 'GoogleUnavailable';
 
 /** Query parameters carry no description in zod; the schema itself still comes from zod. */
 const QUERY_PARAMETER_DESCRIPTIONS: Record<string, string> = {
@@ -42,6 +59,7 @@ const QUERY_PARAMETER_DESCRIPTIONS: Record<string, string> = {
     'with a zone (`2026-11-20T15:00:00Z`) with its `startTime`.',
   to: 'Inclusive upper bound, read like `from`.',
   matched: 'Only `false` is supported: the meetings to fix.',
+  wait: 'Seconds (at most 30) to hold an empty answer open until a change comes (long poll); 0 answers at once.',
 };
 
 /**
@@ -57,7 +75,8 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       version: '1.0.0',
       description:
         'Accounts and contacts to match meetings against, the interactions and unmatched meetings that ' +
-        "come out of it, and the members' calendar connections.",
+        "come out of it, the members' calendar connections, and the change feed and webhooks that carry every " +
+        'change of the interactions out.',
     },
     servers: [{ url: serverUrl }],
     security: [{ adminApiKey: [] }],
@@ -65,6 +84,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       { name: 'Accounts and contacts' },
       { name: 'Interactions and meetings' },
       { name: 'Connections and channels' },
+      { name: 'Interactions out' },
     ],
     paths: paths(),
     components: {
@@ -93,6 +113,11 @@ function paths(): Json {
       type: 'string',
       format: 'uuid',
     },
+  );
+  const endpointId = pathParameter(
+    'id',
+    "The endpoint's id: anything but a UUID is a 400, an unknown one a 404.",
+    { type: 'string', format: 'uuid' },
   );
   return {
     '/api/accounts': {
@@ -266,6 +291,84 @@ function paths(): Json {
         },
       },
     },
+    '/api/interactions': {
+      get: {
+        operationId: 'listAllInteractions',
+        tags: ['Interactions out'],
+        summary: 'Every current interaction of every account, paged',
+        description:
+          'The bootstrap of a copy: read every page, then follow `GET /api/changes` from `changesCursor` (the same ' +
+          'on every page of one read). Changes made during the read may show up twice; none is missed.',
+        parameters: queryParameters(allInteractionsQuerySchema),
+        responses: {
+          '200': jsonResponse('A page of interactions.', ref('AllInteractionsPage')),
+          ...errors('BadRequest', 'Unauthorized'),
+        },
+      },
+    },
+    '/api/changes': {
+      get: {
+        operationId: 'listChanges',
+        tags: ['Interactions out'],
+        summary: 'The change feed, in commit order',
+        description:
+          'Without `cursor`: from the oldest retained change. A change is never skipped, even one whose ' +
+          'transaction committed after a later-numbered one.',
+        parameters: queryParameters(changesQuerySchema),
+        responses: {
+          '200': jsonResponse('Changes after the cursor; none means caught up.', ref('ChangePage')),
+          ...errors('BadRequest', 'Unauthorized', 'Gone'),
+        },
+      },
+    },
+    '/api/webhook-endpoints': {
+      post: {
+        operationId: 'createWebhookEndpoint',
+        tags: ['Interactions out'],
+        summary: 'Register an endpoint that receives every change from now on',
+        description:
+          '`url` is an absolute http(s) URL, https only when `NODE_ENV=production`. The signing `secret` is in ' +
+          'this answer only.',
+        requestBody: jsonBody(webhookEndpointSchema),
+        responses: {
+          '201': jsonResponse('Registered.', ref('CreatedWebhookEndpoint')),
+          ...errors('BadRequest', 'Unauthorized', 'PayloadTooLarge'),
+        },
+      },
+      get: {
+        operationId: 'listWebhookEndpoints',
+        tags: ['Interactions out'],
+        summary: 'The endpoints and their health (no secrets)',
+        responses: {
+          '200': jsonResponse('The endpoints, oldest first.', ref('WebhookEndpointList')),
+          ...errors('Unauthorized'),
+        },
+      },
+    },
+    '/api/webhook-endpoints/{id}': {
+      parameters: [endpointId],
+      delete: {
+        operationId: 'deleteWebhookEndpoint',
+        tags: ['Interactions out'],
+        summary: 'Stop delivering to an endpoint and forget it',
+        responses: {
+          '204': { description: 'Deleted.' },
+          ...errors('BadRequest', 'Unauthorized', 'NotFound'),
+        },
+      },
+    },
+    '/api/webhook-endpoints/{id}/deliveries': {
+      parameters: [endpointId],
+      get: {
+        operationId: 'listWebhookDeliveries',
+        tags: ['Interactions out'],
+        summary: 'The recent delivery attempts to an endpoint, newest first',
+        responses: {
+          '200': jsonResponse('The attempts.', ref('DeliveryAttemptList')),
+          ...errors('BadRequest', 'Unauthorized', 'NotFound'),
+        },
+      },
+    },
   };
 }
 
@@ -313,6 +416,7 @@ function errors(...names: ErrorResponseName[]): Json {
     BadRequest: '400',
     Unauthorized: '401',
     NotFound: '404',
+    Gone: '410',
     PayloadTooLarge: '413',
     GoogleRefused: '502',
     GoogleUnavailable: '503',
@@ -336,6 +440,11 @@ function errorResponses(): Record<ErrorResponseName, Json> {
       headers: { 'WWW-Authenticate': { schema: { type: 'string' }, description: 'A `Bearer` challenge.' } },
     },
     NotFound: jsonResponse('Nothing by that key (`not_found`).', ref('ErrorBody')),
+    Gone: jsonResponse(
+      'The cursor is older than the changes still kept (`cursor_expired`, after `CHANGES_RETENTION_DAYS`): ' +
+        'read `GET /api/interactions` again and go on from its `changesCursor`.',
+      ref('ErrorBody'),
+    ),
     PayloadTooLarge: jsonResponse('The body is over 10 MB (`payload_too_large`).', ref('ErrorBody')),
     GoogleRefused: jsonResponse(
       'Google refused a request of ours that retrying will not change (`google_request_failed`); nothing changed.',
@@ -382,8 +491,8 @@ function componentSchemas(): Record<SchemaName, JsonSchema> {
         error: {
           type: 'string',
           description:
-            'A stable code: `validation_failed`, `invalid_body`, `unauthorized`, `not_found`, `payload_too_large`, ' +
-            '`internal`.',
+            'A stable code: `validation_failed`, `invalid_body`, `unauthorized`, `not_found`, `cursor_expired`, ' +
+            '`payload_too_large`, `internal`.',
         },
         message: { type: 'string' },
         issues: arrayOf(
@@ -488,5 +597,75 @@ function componentSchemas(): Record<SchemaName, JsonSchema> {
       renewed: { type: 'integer', minimum: 0 },
       failed: { type: 'integer', minimum: 0 },
     }),
+    AllInteractionsPage: object({
+      interactions: arrayOf(ref('Interaction')),
+      nextCursor,
+      changesCursor: {
+        type: 'string',
+        description:
+          'Where to follow `GET /api/changes` from once every page is read; the same on each page.',
+      },
+    }),
+    Change: object({
+      id: {
+        type: 'string',
+        format: 'uuid',
+        description: 'Unique and stable; the `webhook-id` of its deliveries.',
+      },
+      type: { type: 'string', enum: ['interaction.created', 'interaction.updated', 'interaction.deleted'] },
+      occurredAt: { type: 'string', format: 'date-time' },
+      data: {
+        anyOf: [ref('Interaction'), object({ id: { type: 'string' }, accountId: { type: 'string' } })],
+        description: 'The whole interaction after the change; `{id, accountId}` for a deletion.',
+      },
+    }),
+    ChangePage: object({
+      changes: arrayOf(ref('Change')),
+      nextCursor: {
+        type: 'string',
+        description: 'Never null: where to go on from. An empty `changes` means caught up.',
+      },
+    }),
+    WebhookEndpoint: object({
+      id: { type: 'string', format: 'uuid' },
+      url: { type: 'string', format: 'uri' },
+      description: nullable({ type: 'string' }),
+      createdAt: { type: 'string', format: 'date-time' },
+      status: {
+        type: 'string',
+        enum: ['active', 'disabled'],
+        description: '`disabled` after 3 days of failed deliveries; nothing more is sent to it.',
+      },
+      disabledAt: nullable({ type: 'string', format: 'date-time' }),
+      lastDeliveredAt: nullable({ type: 'string', format: 'date-time' }),
+      failingSince: {
+        ...nullable({ type: 'string', format: 'date-time' }),
+        description: 'Since when deliveries have failed without one succeeding.',
+      },
+      lastError: nullable({ type: 'string' }),
+      pendingChanges: { type: 'integer', minimum: 0, description: 'Changes not yet delivered.' },
+    }),
+    CreatedWebhookEndpoint: object({
+      id: { type: 'string', format: 'uuid' },
+      url: { type: 'string', format: 'uri' },
+      description: nullable({ type: 'string' }),
+      secret: {
+        type: 'string',
+        description:
+          '`whsec_` + base64 of 32 random bytes: the Standard Webhooks signing key. Shown only here.',
+      },
+      createdAt: { type: 'string', format: 'date-time' },
+    }),
+    WebhookEndpointList: object({ endpoints: arrayOf(ref('WebhookEndpoint')) }),
+    DeliveryAttempt: object({
+      changeId: { type: 'string', format: 'uuid' },
+      type: { type: 'string', enum: ['interaction.created', 'interaction.updated', 'interaction.deleted'] },
+      attempt: { type: 'integer', minimum: 1 },
+      attemptedAt: { type: 'string', format: 'date-time' },
+      status: { type: 'string', enum: ['delivered', 'failed', 'pending'] },
+      responseStatus: nullable({ type: 'integer' }),
+      error: nullable({ type: 'string' }),
+    }),
+    DeliveryAttemptList: object({ deliveries: arrayOf(ref('DeliveryAttempt')) }),
   };
 }

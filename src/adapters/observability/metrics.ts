@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export interface MetricSources {
   queueDepth(): Promise<number>;
   channelsExpiringWithinDay(): Promise<number>;
+  webhookQueueDepths(): Promise<{ id: string; pending: number }[]>;
 }
 
 /** The service's Prometheus registry; one per process (tests create their own). */
@@ -68,6 +69,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome (delivered, failed, disabled)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookDeliveryLag = new Histogram({
+    name: 'webhook_delivery_lag_seconds',
+    help: "From a change's commit to the receiver's 2xx",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     const source = () => this.sources;
@@ -87,6 +102,18 @@ export class Metrics {
       async collect() {
         const sources = source();
         if (sources) this.set(await sources.channelsExpiringWithinDay());
+      },
+    });
+    new Gauge({
+      name: 'webhook_queue_depth',
+      help: 'Changes not yet delivered, per active webhook endpoint',
+      labelNames: ['endpoint'] as const,
+      registers: [this.registry],
+      async collect() {
+        const sources = source();
+        if (!sources) return;
+        this.reset();
+        for (const { id, pending } of await sources.webhookQueueDepths()) this.set({ endpoint: id }, pending);
       },
     });
   }

@@ -4,12 +4,14 @@ import type { Logger } from '../../application/ports/logger.port';
 
 /** The notification that wakes the sync workers of every instance (sent here, and by the safety sync's requests). */
 export const WAKE_CHANNEL = 'calendar_sync_requested';
+/** Sent at the commit of a transaction that wrote interaction changes (by the change feed's trigger). */
+export const CHANGES_CHANNEL = 'interaction_changes';
 const RECONNECT_MS = 1_000;
 
 /**
- * Wakes the sync workers of every instance at once when one instance stores a sync request (LISTEN/NOTIFY on a
- * PostgreSQL server). PGlite shares one session between all connections and has a single instance anyway: there
- * the in-process signal is enough, and this is not used.
+ * Wakes the workers of every instance at once when another instance stored work for them (LISTEN/NOTIFY on a
+ * PostgreSQL server): sync requests, and committed interaction changes. PGlite shares one session between all
+ * connections and has a single instance anyway: there the in-process signals are enough, and this is not used.
  */
 export class PgWakeChannel {
   private client: Client | null = null;
@@ -19,23 +21,24 @@ export class PgWakeChannel {
   constructor(
     private readonly url: string,
     private readonly notifyQuery: (sql: string) => Promise<unknown>,
-    private readonly onWake: () => void,
+    /** What to wake for each channel listened to. */
+    private readonly handlers: Readonly<Record<string, () => void>>,
     private readonly logger: Logger,
   ) {}
 
   async start(): Promise<void> {
     const client = new Client({ connectionString: this.url });
-    client.on('notification', () => this.onWake());
+    client.on('notification', (message) => this.handlers[message.channel]?.());
     client.on('error', (error) => {
       this.logger.warn('wake-up listener lost its connection', { error: error.message });
       this.scheduleReconnect();
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${WAKE_CHANNEL}`);
+      for (const channel of Object.keys(this.handlers)) await client.query(`LISTEN ${channel}`);
       this.client = client;
-      // Requests stored while we were not listening are picked up by the next poll; wake now for them too.
-      this.onWake();
+      // What was stored while we were not listening is picked up by the next poll; wake now for it too.
+      for (const wake of Object.values(this.handlers)) wake();
     } catch (error) {
       this.logger.warn('wake-up listener could not connect', { error: (error as Error).message });
       await client.end().catch(() => undefined);

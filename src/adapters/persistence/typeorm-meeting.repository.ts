@@ -261,21 +261,8 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
   }
 
   async listInteractions(filter: InteractionFilter): Promise<Page<InteractionView>> {
-    const rows = await this.db.query<
-      {
-        id: string;
-        account_id: string;
-        matched_by: 'contact' | 'domain';
-        title: string;
-        private: boolean;
-        date: string;
-        start_time: Date;
-        duration_minutes: number;
-        participants: Participant[];
-      }[]
-    >(
-      `SELECT i.id, i.account_id, i.matched_by, m.title, m.private, i.local_date::text AS date, i.start_time,
-              m.duration_minutes, m.participants
+    const rows = await this.db.query<InteractionRow[]>(
+      `SELECT ${INTERACTION_COLUMNS}
        FROM interactions i JOIN meetings m ON m.id = i.meeting_id
        WHERE i.account_id = $1
          AND ($2::timestamptz IS NULL OR i.start_time >= $2::timestamptz)
@@ -296,18 +283,27 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
         filter.limit + 1,
       ],
     );
-    return page(rows, filter.limit, (row) => ({
-      id: row.id,
-      accountId: row.account_id,
-      type: 'Google calendar' as const,
-      title: row.title,
-      private: row.private,
-      date: row.date,
-      startTime: row.start_time.toISOString(),
-      durationMinutes: row.duration_minutes,
-      matchedBy: row.matched_by,
-      participants: withMinutes(row.participants, row.duration_minutes),
-    }));
+    return page(
+      rows.map((row) => ({ ...row, start_time: new Date(row.startTime) })),
+      filter.limit,
+      toInteractionView,
+    );
+  }
+
+  async listAllInteractions(
+    limit: number,
+    afterId: string | null,
+  ): Promise<{ items: InteractionView[]; next: string | null }> {
+    const rows = await this.db.query<InteractionRow[]>(
+      `SELECT ${INTERACTION_COLUMNS}
+       FROM interactions i JOIN meetings m ON m.id = i.meeting_id
+       WHERE $1::uuid IS NULL OR i.id > $1::uuid
+       ORDER BY i.id
+       LIMIT $2`,
+      [afterId, limit + 1],
+    );
+    const items = rows.slice(0, limit).map(toInteractionView);
+    return { items, next: rows.length > limit ? items[items.length - 1]!.id : null };
   }
 
   async listUnmatched(limit: number, after: TimelineCursor | null): Promise<Page<UnmatchedMeetingView>> {
@@ -394,6 +390,41 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
       [meetingIds],
     );
   }
+}
+
+/** An interaction as stored; the change feed's triggers (interaction_snapshot) record the same fields. */
+export interface InteractionRecord {
+  id: string;
+  accountId: string;
+  matchedBy: 'contact' | 'domain';
+  /** A timestamptz, as the driver or as JSON gives it. */
+  startTime: Date | string;
+  date: string;
+  title: string;
+  private: boolean;
+  durationMinutes: number;
+  participants: Participant[];
+}
+
+type InteractionRow = InteractionRecord & { id: string };
+
+const INTERACTION_COLUMNS = `i.id, i.account_id AS "accountId", i.matched_by AS "matchedBy", i.start_time AS "startTime",
+  i.local_date::text AS date, m.title, m.private, m.duration_minutes AS "durationMinutes", m.participants`;
+
+/** The API's Interaction, from what is stored. */
+export function toInteractionView(record: InteractionRecord): InteractionView {
+  return {
+    id: record.id,
+    accountId: record.accountId,
+    type: 'Google calendar',
+    title: record.title,
+    private: record.private,
+    date: record.date,
+    startTime: new Date(record.startTime).toISOString(),
+    durationMinutes: record.durationMinutes,
+    matchedBy: record.matchedBy,
+    participants: withMinutes(record.participants, record.durationMinutes),
+  };
 }
 
 function withMinutes(participants: readonly Participant[], minutes: number) {

@@ -31,7 +31,8 @@ const CONNECTION_COLUMNS = 'id, email, status, status_reason, last_error, creden
 
 const VIEW_COLUMNS = `m.id, m.email, m.status, m.last_error, m.last_sync_at,
   (SELECT max(c.expires_at) FROM channels c
-   WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.expires_at > now()) AS channel_expires_at`;
+   WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.resource_id IS NOT NULL
+     AND c.expires_at > now()) AS channel_expires_at`;
 
 /** Members and their connections: the only writer of a connection's status, grant and problems. */
 export class TypeOrmMemberRepository implements MemberRepository {

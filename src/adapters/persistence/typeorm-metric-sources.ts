@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 import type { MetricSources } from '../observability/metrics';
+import { TypeOrmWebhookEndpointRepository } from './typeorm-webhook-endpoint.repository';
 
 export class TypeOrmMetricSources implements MetricSources {
   constructor(private readonly db: EntityManager) {}
@@ -13,10 +14,15 @@ export class TypeOrmMetricSources implements MetricSources {
     return rows[0]!.n;
   }
 
+  webhookQueueDepths(): Promise<{ id: string; pending: number }[]> {
+    return new TypeOrmWebhookEndpointRepository(this.db).queueDepths();
+  }
+
   async channelsExpiringWithinDay(): Promise<number> {
     const rows = await this.db.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM channels
-       WHERE stopped_at IS NULL AND expires_at > now() AND expires_at <= now() + interval '24 hours'`,
+       WHERE stopped_at IS NULL AND resource_id IS NOT NULL
+         AND expires_at > now() AND expires_at <= now() + interval '24 hours'`,
     );
     return rows[0]!.n;
   }

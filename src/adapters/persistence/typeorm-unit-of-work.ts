@@ -25,9 +25,15 @@ export function repositoriesOn(manager: EntityManager): TransactionScope {
  * awaiting another pooled connection inside a transaction would wait for ever.
  */
 export class TypeOrmUnitOfWork implements UnitOfWork {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    /** Told after each commit (it may have written changes of the feed: their readers wait for it). */
+    private readonly committed: () => void = () => undefined,
+  ) {}
 
-  run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) => work(repositoriesOn(manager)));
+  async run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T> {
+    const result = await this.dataSource.transaction((manager) => work(repositoriesOn(manager)));
+    this.committed();
+    return result;
   }
 }

@@ -91,6 +91,11 @@ export interface MeetingRepository {
   saveRematch(results: readonly RematchResult[]): Promise<void>;
   listInteractions(filter: InteractionFilter): Promise<Page<InteractionView>>;
   listUnmatched(limit: number, after: TimelineCursor | null): Promise<Page<UnmatchedMeetingView>>;
+  /** Every interaction of every account, by id, starting after `afterId`; `next` is the last id of a full page. */
+  listAllInteractions(
+    limit: number,
+    afterId: string | null,
+  ): Promise<{ items: InteractionView[]; next: string | null }>;
   /** Counts of what a member's calendar gave. */
   countForMember(memberId: string): Promise<{ meetings: number; interactions: number }>;
 }

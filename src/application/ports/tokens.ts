@@ -25,4 +25,11 @@ export const TOKENS = {
   ChannelSettings: Symbol('ChannelSettings'),
   NotificationInbox: Symbol('NotificationInbox'),
   SyncQueue: Symbol('SyncQueue'),
+  ChangeFeed: Symbol('ChangeFeed'),
+  ChangeNotifications: Symbol('ChangeNotifications'),
+  WebhookEndpointRepository: Symbol('WebhookEndpointRepository'),
+  WebhookSender: Symbol('WebhookSender'),
+  WebhookSettings: Symbol('WebhookSettings'),
+  ChangeRetention: Symbol('ChangeRetention'),
+  WebhookWorker: Symbol('WebhookWorker'),
 } as const;

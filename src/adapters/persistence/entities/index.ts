@@ -1,15 +1,19 @@
 import { AccountDomainOrmEntity } from './account-domain.orm-entity';
 import { AccountOrmEntity } from './account.orm-entity';
+import { ChangeFeedStateOrmEntity } from './change-feed-state.orm-entity';
 import { ChannelOrmEntity } from './channel.orm-entity';
 import { JobRunOrmEntity } from './job-run.orm-entity';
 import { GoogleCallSlotOrmEntity } from './google-call-slot.orm-entity';
 import { CalendarEventOrmEntity } from './calendar-event.orm-entity';
 import { ContactOrmEntity } from './contact.orm-entity';
+import { InteractionChangeOrmEntity } from './interaction-change.orm-entity';
 import { InteractionOrmEntity } from './interaction.orm-entity';
 import { MatchingLockOrmEntity } from './matching-lock.orm-entity';
 import { MeetingOrmEntity } from './meeting.orm-entity';
 import { MemberOrmEntity } from './member.orm-entity';
 import { OAuthStateOrmEntity } from './oauth-state.orm-entity';
+import { WebhookDeliveryOrmEntity } from './webhook-delivery.orm-entity';
+import { WebhookEndpointOrmEntity } from './webhook-endpoint.orm-entity';
 
 export const ORM_ENTITIES = [
   AccountOrmEntity,
@@ -24,4 +28,8 @@ export const ORM_ENTITIES = [
   ChannelOrmEntity,
   JobRunOrmEntity,
   GoogleCallSlotOrmEntity,
+  InteractionChangeOrmEntity,
+  ChangeFeedStateOrmEntity,
+  WebhookEndpointOrmEntity,
+  WebhookDeliveryOrmEntity,
 ];

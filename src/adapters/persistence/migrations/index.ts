@@ -4,6 +4,7 @@ import { ChannelsAndJobs1764237600000 } from './1764237600000-channels-and-jobs'
 import { GoogleCallSlots1764324000000 } from './1764324000000-google-call-slots';
 import { ConnectionLifecycle1764496800000 } from './1764496800000-connection-lifecycle';
 import { GoogleSignals1764583200000 } from './1764583200000-google-signals';
+import { InteractionsOut1764669600000 } from './1764669600000-interactions-out';
 
 /** Every migration, oldest first; listed by hand so that the compiled service and the tests load the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   GoogleCallSlots1764324000000,
   ConnectionLifecycle1764496800000,
   GoogleSignals1764583200000,
+  InteractionsOut1764669600000,
 ];
