@@ -2,12 +2,14 @@ import 'reflect-metadata';
 
 import * as latency from './latency';
 import * as match from './match';
+import * as outbound from './outbound';
 import * as sync from './sync';
 import * as webhook from './webhook';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   latency: latency.run,
   match: match.run,
+  outbound: outbound.run,
   sync: sync.run,
   webhook: webhook.run,
 };
