@@ -3,11 +3,18 @@ import express, { type Express } from 'express';
 import { calendarApiRouter, type WatchRefusal } from './calendar-api.router';
 import { ChannelRegistry } from './channels';
 import { EventStore } from './event-store';
+import { directoryApiRouter } from './directory-api.router';
 import { googleErrorHandler, googleNotFoundHandler } from './google-errors';
 import { OAuthStore } from './oauth-store';
 import { oauthRouter } from './oauth.router';
 import { PushSender, type PushRetry } from './push-sender';
 import { requestLog } from './request-context';
+import {
+  DIRECTORY_READONLY_SCOPE,
+  ServiceAccounts,
+  type ServiceAccountKeyFile,
+  type UserState,
+} from './service-accounts';
 import { Timers } from './timers';
 import { type FaultSpec, type Gate, type StormSpec, TrafficControl } from './traffic-control';
 import type {
@@ -40,6 +47,14 @@ export type { FaultReasonInput, FaultSpec, Gate, StormSpec } from './traffic-con
 export type { FaultReason } from './google-errors';
 export type { PushRetry } from './push-sender';
 export type { WatchRefusal } from './calendar-api.router';
+export type { ServiceAccountKeyFile } from './service-accounts';
+export { DIRECTORY_READONLY_SCOPE } from './service-accounts';
+
+/** What the built-in service account's delegation covers unless a test says otherwise. */
+const DEFAULT_DELEGATED_SCOPES = [
+  'https://www.googleapis.com/auth/calendar.readonly',
+  DIRECTORY_READONLY_SCOPE,
+];
 
 /** How the token endpoint refuses the OAuth client (a deleted, disabled or mis-typed client). */
 export type ClientRefusal = 'invalid_client' | 'unauthorized_client';
@@ -64,6 +79,11 @@ export interface SandboxOptions {
    * (Google warns it may arrive first). False: it is sent once the answer has gone.
    */
   syncBeforeWatchAnswer?: boolean;
+  /**
+   * The most users a directory page holds whatever `maxResults` asks, default 500 (Google's maximum): lower, it
+   * makes a small directory span several pages.
+   */
+  directoryPageSize?: number;
 }
 
 /**
@@ -92,6 +112,8 @@ export class GoogleSandbox {
   private calendarApiDisabled = false;
   private readonly grantedScopes = new Map<string, readonly string[]>();
   private clientRefusal: ClientRefusal | null = null;
+  private readonly serviceAccounts: ServiceAccounts;
+  private builtInKey: ServiceAccountKeyFile | null = null;
 
   constructor(options: SandboxOptions = {}) {
     this.clientId = options.clientId ?? 'sandbox-client-id';
@@ -104,6 +126,7 @@ export class GoogleSandbox {
     this.store = new EventStore(this.now, options.expansionHorizonDays ?? 3650);
     this.oauth = new OAuthStore(this.now, options.accessTokenTtlSeconds ?? 3599);
     this.channelRegistry = new ChannelRegistry(this.now);
+    this.serviceAccounts = new ServiceAccounts(this.now);
     this.pushSender = new PushSender(
       options.pushRetry ?? { attempts: 5, baseDelayMs: 200 },
       this.timers,
@@ -119,10 +142,20 @@ export class GoogleSandbox {
         clientId: this.clientId,
         clientSecret: this.clientSecret,
         store: this.oauth,
-        users: () => [...this.users.values()],
+        users: () => [...this.users.values()].filter((user) => !user.suspended && !user.deleted),
         consent: () => ({ user: this.consentingUser, deny: this.consentDenied }),
         grantedScopes: (email) => this.grantedScopes.get(email) ?? null,
         refusedClient: () => this.clientRefusal,
+        serviceAccounts: this.serviceAccounts,
+        userState: (email) => this.userState(email),
+      }),
+    );
+    this.app.use(
+      '/admin/directory/v1',
+      directoryApiRouter({
+        oauth: this.oauth,
+        users: () => [...this.users.values()],
+        maxPageSize: options.directoryPageSize ?? 500,
       }),
     );
     this.app.use(
@@ -153,6 +186,45 @@ export class GoogleSandbox {
     this.store.addCalendar(user);
     const email = this.store.calendar(user.email).email;
     this.users.set(email, { ...user, email });
+  }
+
+  /** Suspends (or restores) a Workspace user: listed `suspended` in the directory, refused by delegation. */
+  suspendUser(email: string, suspended = true): void {
+    const user = this.user(email);
+    this.users.set(user.email, { ...user, suspended });
+    if (suspended) this.signOut(user.email);
+  }
+
+  /** Deletes a Workspace user: gone from the directory (but for `showDeleted`), refused everywhere. */
+  deleteUser(email: string): void {
+    const user = this.user(email);
+    this.users.set(user.email, { ...user, deleted: true });
+    this.signOut(user.email);
+  }
+
+  /**
+   * The built-in service account's JSON key, created on first use with domain-wide delegation granted for the
+   * Calendar (read) and Directory (users, read) scopes.
+   */
+  serviceAccountKey(): ServiceAccountKeyFile {
+    if (this.builtInKey === null) {
+      this.builtInKey = this.serviceAccounts.create('calendar-interactions');
+      this.serviceAccounts.delegate(this.builtInKey.client_email, DEFAULT_DELEGATED_SCOPES);
+    }
+    return this.builtInKey;
+  }
+
+  /**
+   * Grants the built-in service account's delegation for these scopes, or withdraws it (null), as a Workspace
+   * admin does in the Admin console; the token endpoint then answers 401 `unauthorized_client`.
+   */
+  delegate(scopes: readonly string[] | null = DEFAULT_DELEGATED_SCOPES): void {
+    this.serviceAccounts.delegate(this.serviceAccountKey().client_email, scopes);
+  }
+
+  /** Deletes the built-in service account's keys (rotated in the console): its assertions no longer verify. */
+  deleteServiceAccountKeys(): void {
+    this.serviceAccounts.deleteKeys(this.serviceAccountKey().client_email);
   }
 
   setConsentingUser(email: string | null): void {
@@ -287,6 +359,24 @@ export class GoogleSandbox {
   /** Cuts latency and retry waits short and aborts notifications in flight. */
   close(): void {
     this.timers.close();
+  }
+
+  private user(email: string): SandboxUser {
+    const user = this.users.get(this.store.calendar(email).email);
+    if (user === undefined) throw new Error(`No sandbox user ${email}`);
+    return user;
+  }
+
+  /** A suspended or deleted user's grants and tokens stop working, delegated ones included. */
+  private signOut(email: string): void {
+    this.oauth.revokeGrant(email);
+    this.oauth.expireAccessTokens(email);
+  }
+
+  private userState(email: string): UserState {
+    const user = this.users.get(email.toLowerCase());
+    if (user === undefined || user.deleted) return 'unknown';
+    return user.suspended ? 'suspended' : 'active';
   }
 
   private changed(calendarEmails: string[]): void {

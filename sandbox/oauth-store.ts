@@ -34,7 +34,10 @@ const opaque = (prefix: string): string => `${prefix}${randomBytes(24).toString(
 export class OAuthStore {
   private readonly codes = new Map<string, AuthorizationGrant & { expiresAt: number }>();
   private readonly refreshTokens = new Map<string, { email: string; scope: string }>();
-  private readonly accessTokens = new Map<string, AccessGrant & { expiresAt: number }>();
+  private readonly accessTokens = new Map<
+    string,
+    AccessGrant & { expiresAt: number; via: 'client' | 'delegation' }
+  >();
   /** Users to whom a refresh token was issued and whose grant still stands. */
   private readonly offlineGrants = new Set<string>();
 
@@ -84,6 +87,11 @@ export class OAuthStore {
     return { email: grant.email, answer: this.answer(accessToken, grant.scope) };
   }
 
+  /** The JWT bearer grant's answer: an access token for the impersonated user, never a refresh token. */
+  delegated(email: string, scope: string): TokenAnswer {
+    return this.answer(this.issueAccessToken(email, scope, 'delegation'), scope);
+  }
+
   accessOf(token: string): AccessGrant | null {
     const access = this.accessTokens.get(token);
     if (access === undefined || access.expiresAt <= this.now().getTime()) return null;
@@ -98,10 +106,13 @@ export class OAuthStore {
     return true;
   }
 
+  /** The OAuth client's grant only: tokens a service account obtained for the user are not part of it. */
   revokeGrant(email: string): void {
     for (const [token, grant] of this.refreshTokens)
       if (grant.email === email) this.refreshTokens.delete(token);
-    this.expireAccessTokens(email);
+    for (const [token, access] of this.accessTokens) {
+      if (access.email === email && access.via === 'client') this.accessTokens.delete(token);
+    }
     this.offlineGrants.delete(email);
   }
 
@@ -111,12 +122,13 @@ export class OAuthStore {
     }
   }
 
-  private issueAccessToken(email: string, scope: string): string {
+  private issueAccessToken(email: string, scope: string, via: 'client' | 'delegation' = 'client'): string {
     const token = opaque('ya29.a0');
     this.accessTokens.set(token, {
       email,
       scopes: scope.split(/\s+/).filter(Boolean),
       expiresAt: this.now().getTime() + this.accessTokenTtlSeconds * 1000,
+      via,
     });
     return token;
   }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { renderConsentPage, renderErrorPage } from './consent-page';
 import type { AuthorizationGrant, OAuthStore } from './oauth-store';
 import { setRequestUser } from './request-context';
+import { JWT_BEARER_GRANT, type ServiceAccounts, type UserState } from './service-accounts';
 
 export interface OAuthRouterDependencies {
   clientId: string;
@@ -16,6 +17,9 @@ export interface OAuthRouterDependencies {
   grantedScopes(email: string): readonly string[] | null;
   /** While set, the token endpoint refuses the client whatever it sends. */
   refusedClient(): 'invalid_client' | 'unauthorized_client' | null;
+  /** The JWT bearer grant of service accounts (domain-wide delegation). */
+  serviceAccounts: ServiceAccounts;
+  userState(email: string): UserState;
 }
 
 const PROMPTS = new Set(['none', 'consent', 'select_account']);
@@ -56,6 +60,7 @@ const tokenRequestSchema = z.object({
   code: z.string().optional(),
   redirect_uri: z.string().optional(),
   refresh_token: z.string().optional(),
+  assertion: z.string().optional(),
 });
 
 /** Google's consent, token and revoke endpoints of one OAuth client. */
@@ -138,6 +143,12 @@ export function oauthRouter(deps: OAuthRouterDependencies): Router {
 
   router.post('/token', form, (req, res) => {
     res.set({ 'Cache-Control': 'no-cache, no-store, max-age=0, must-revalidate', Pragma: 'no-cache' });
+    const fields = (req.body ?? {}) as Record<string, unknown>;
+    // A service account authenticates with its signed assertion alone: no OAuth client is involved.
+    if (fields.grant_type === JWT_BEARER_GRANT) {
+      jwtBearer(res, fields.assertion, `${req.protocol}://${req.get('host') ?? ''}${req.baseUrl}/token`);
+      return;
+    }
     const refused = deps.refusedClient();
     if (refused !== null) {
       oauthError(res, 401, refused, 'Unauthorized');
@@ -185,6 +196,20 @@ export function oauthRouter(deps: OAuthRouterDependencies): Router {
       setRequestUser(res, grant.email);
       res.json(deps.store.exchange(grant));
     }
+  }
+
+  function jwtBearer(res: Response, assertion: unknown, audience: string): void {
+    if (typeof assertion !== 'string' || assertion === '') {
+      oauthError(res, 400, 'invalid_request', 'Missing required parameter: assertion');
+      return;
+    }
+    const verdict = deps.serviceAccounts.verify(assertion, audience, (email) => deps.userState(email));
+    if (!verdict.ok) {
+      oauthError(res, verdict.status, verdict.error, verdict.description);
+      return;
+    }
+    setRequestUser(res, verdict.subject);
+    res.json(deps.store.delegated(verdict.subject, verdict.scope));
   }
 
   function refresh(res: Response, refreshToken: string | undefined): void {

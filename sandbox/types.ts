@@ -87,6 +87,12 @@ export interface SandboxUser {
   name?: string;
   /** IANA zone of the user's primary calendar, default `UTC`. */
   timeZone?: string;
+  /** A Workspace super admin: may read the user directory. */
+  isAdmin?: boolean;
+  /** Suspended by a Workspace admin: listed as such in the directory, refused at sign-in and by delegation. */
+  suspended?: boolean;
+  /** Deleted from the Workspace: listed only with `showDeleted`, refused everywhere else. */
+  deleted?: boolean;
 }
 
 export interface SandboxChannel {
