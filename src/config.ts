@@ -6,6 +6,7 @@ import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
 
 import { deriveKey } from './adapters/crypto/key-derivation';
+import { parseServiceAccountKey, type ServiceAccountKey } from './adapters/google/service-account-key';
 import { EmailDomain } from './domain/email';
 
 export const MIN_SECRET_KEY_LENGTH = 32;
@@ -45,6 +46,12 @@ export interface Config {
   googleUserRequestsPerMinute: number;
   /** How long the change feed keeps changes. */
   changesRetentionDays: number;
+  /** Domain-wide delegation: null, members sign in one by one. */
+  serviceAccountKey: ServiceAccountKey | null;
+  /** The Workspace admin impersonated to read the user directory. */
+  workspaceAdmin: string | null;
+  /** null: the directory sync job is off. */
+  workspaceSyncCron: string | null;
   /** Sign-in starts (GET /auth/google) allowed per client address and minute. */
   authRateLimitPerMinute: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -143,10 +150,18 @@ const envSchema = z.object({
   GOOGLE_USER_REQUESTS_PER_MINUTE: integer(10, 10_000_000).default(600),
   AUTH_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(30),
   CHANGES_RETENTION_DAYS: integer(1, 3650).default(30),
+  GOOGLE_SERVICE_ACCOUNT_KEY: z.string().trim().min(1).optional(),
+  GOOGLE_WORKSPACE_ADMIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an email address')
+    .optional(),
+  WORKSPACE_SYNC_CRON: cron.default('0 3 * * *'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-const KEEP_EMPTY = new Set(['RENEW_CRON', 'SAFETY_SYNC_CRON']);
+const KEEP_EMPTY = new Set(['RENEW_CRON', 'SAFETY_SYNC_CRON', 'WORKSPACE_SYNC_CRON']);
 const SECRET_VARIABLES = new Set(['SECRET_KEY', 'ADMIN_API_KEY', 'GOOGLE_CLIENT_SECRET', 'DATABASE_URL']);
 
 /**
@@ -221,8 +236,29 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     googleUserRequestsPerMinute: e.GOOGLE_USER_REQUESTS_PER_MINUTE,
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
     changesRetentionDays: e.CHANGES_RETENTION_DAYS,
+    serviceAccountKey:
+      e.GOOGLE_SERVICE_ACCOUNT_KEY === undefined ? null : readServiceAccountKey(e.GOOGLE_SERVICE_ACCOUNT_KEY),
+    workspaceAdmin: e.GOOGLE_WORKSPACE_ADMIN ?? null,
+    workspaceSyncCron: e.WORKSPACE_SYNC_CRON,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** GOOGLE_SERVICE_ACCOUNT_KEY is a path; the message of a bad file names the problem, never the contents. */
+function readServiceAccountKey(file: string): ServiceAccountKey {
+  let json: string;
+  try {
+    json = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `GOOGLE_SERVICE_ACCOUNT_KEY cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): "${file}"`,
+    );
+  }
+  try {
+    return parseServiceAccountKey(json);
+  } catch (error) {
+    throw new ConfigError(`GOOGLE_SERVICE_ACCOUNT_KEY "${file}" ${(error as Error).message}`);
+  }
 }
 
 /** The development secret: generated on first start, then read back, readable by this user only. */

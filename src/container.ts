@@ -40,6 +40,13 @@ import { MemorySlotStore, PacedCallBudget } from './adapters/google/call-budget'
 import { GoogleCalendarGateway } from './adapters/google/google-calendar.gateway';
 import type { GoogleClientSettings } from './adapters/google/google-endpoints';
 import { GoogleOAuthGateway } from './adapters/google/google-oauth.gateway';
+import { DelegatedTokens } from './adapters/google/delegated-tokens';
+import { GoogleWorkspaceDirectory } from './adapters/google/google-workspace-directory';
+import type { ServiceAccountKey } from './adapters/google/service-account-key';
+import { TypeOrmWorkspaceDomainRepository } from './adapters/persistence/typeorm-workspace-domain.repository';
+import { ConnectMember } from './application/use-cases/connect-member.use-case';
+import { EnrolMembers } from './application/use-cases/enrol-members.use-case';
+import { SyncWorkspaceDirectory } from './application/use-cases/sync-workspace-directory.use-case';
 import { Metrics } from './adapters/observability/metrics';
 import { TypeOrmDatabaseHealth } from './adapters/persistence/typeorm-database-health';
 import { TypeOrmOAuthStateStore } from './adapters/persistence/typeorm-oauth-state.store';
@@ -66,9 +73,17 @@ export interface Infrastructure {
   dataSource: DataSource;
   /** The OAuth client and Google's endpoints; read on use, as the sandbox's port is known only once listening. */
   google: () => GoogleClientSettings;
+  /** Domain-wide delegation (GOOGLE_SERVICE_ACCOUNT_KEY, GOOGLE_WORKSPACE_ADMIN); absent: not configured. */
+  delegation?: DelegationSettings | null;
   metrics?: Metrics;
   /** Called after pushes marked calendars, to wake the workers of other instances (NOTIFY on PostgreSQL). */
   notifyOtherInstances?: () => void;
+}
+
+export interface DelegationSettings {
+  key: ServiceAccountKey;
+  /** The Workspace admin impersonated to read the directory; null: only enrolment by email. */
+  admin: string | null;
 }
 
 /** Backoff for Google's rate limits and server errors, each backoff counted in `google_backoffs_total`. */
@@ -82,6 +97,7 @@ export function googleRetryPolicy(
 /** The composition root: every binding of the service lives here. */
 export function buildContainer(infra: Infrastructure): Container {
   const { config, logger, dataSource, google } = infra;
+  const delegation = infra.delegation ?? null;
   const metrics = infra.metrics ?? new Metrics();
   const container = new Container({ defaultScope: 'Singleton' });
   const knowledge = new PublicListsDomainKnowledge();
@@ -161,9 +177,24 @@ export function buildContainer(infra: Infrastructure): Container {
       periodMs: 60_000,
     },
   );
+  // The delegation's token endpoint is the one the OAuth client uses: GOOGLE_BASE_URL's when set.
+  const delegatedTokens =
+    delegation === null ? null : new DelegatedTokens(delegation.key, () => google().endpoints.tokenUrl);
   container
     .bind(TOKENS.CalendarGateway)
-    .toConstantValue(new GoogleCalendarGateway(google, logger, budget, metrics));
+    .toConstantValue(new GoogleCalendarGateway(google, logger, budget, metrics, delegatedTokens));
+  container
+    .bind(TOKENS.WorkspaceDirectory)
+    .toConstantValue(
+      new GoogleWorkspaceDirectory(
+        delegatedTokens,
+        delegation?.admin ?? null,
+        () => google().endpoints.directoryRoot,
+      ),
+    );
+  container
+    .bind(TOKENS.WorkspaceDomainRepository)
+    .toConstantValue(new TypeOrmWorkspaceDomainRepository(dataSource.manager));
   container.bind(TOKENS.OAuthGateway).toConstantValue(new GoogleOAuthGateway(google));
   container.bind(TOKENS.SyncScheduler).toResolvedValue(
     (syncCalendar: SyncCalendar) =>
@@ -182,6 +213,9 @@ export function buildContainer(infra: Infrastructure): Container {
   );
 
   const useCases: (new (...args: never[]) => unknown)[] = [
+    ConnectMember,
+    EnrolMembers,
+    SyncWorkspaceDirectory,
     ListChanges,
     ListAllInteractions,
     ManageWebhookEndpoints,

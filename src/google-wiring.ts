@@ -7,6 +7,9 @@ import {
   REAL_GOOGLE_ENDPOINTS,
 } from './adapters/google/google-endpoints';
 import type { Config } from './config';
+import type { DelegationSettings } from './container';
+import { parseServiceAccountKey } from './adapters/google/service-account-key';
+import { DEMO_WORKSPACE_ADMIN } from './offline-demo';
 import { GoogleSandbox } from '../sandbox/google-sandbox';
 
 /** Where the built-in sandbox is mounted when no OAuth client is configured. */
@@ -20,6 +23,8 @@ export interface GoogleWiring {
   /** Tells the wiring the port the service listens on. */
   listening: (port: number) => void;
   sandbox: GoogleSandbox | null;
+  /** Domain-wide delegation: the configured key, or offline the sandbox's own service account. */
+  delegation: DelegationSettings | null;
 }
 
 /**
@@ -45,7 +50,17 @@ export function wireGoogle(config: Config, logger: Logger): GoogleWiring {
         },
       );
     }
-    return { settings: () => settings, mount: () => undefined, listening: () => undefined, sandbox: null };
+    const delegation =
+      config.serviceAccountKey === null
+        ? null
+        : { key: config.serviceAccountKey, admin: config.workspaceAdmin };
+    return {
+      settings: () => settings,
+      mount: () => undefined,
+      listening: () => undefined,
+      sandbox: null,
+      delegation,
+    };
   }
 
   // Google pushes only to https; the offline demo has no certificate, so its sandbox accepts PUBLIC_URL's host.
@@ -69,5 +84,10 @@ export function wireGoogle(config: Config, logger: Logger): GoogleWiring {
       });
     },
     sandbox,
+    // The sandbox's service account stands in for the operator's key file, which the sandbox could not verify.
+    delegation: {
+      key: parseServiceAccountKey(JSON.stringify(sandbox.serviceAccountKey())),
+      admin: config.workspaceAdmin ?? DEMO_WORKSPACE_ADMIN,
+    },
   };
 }

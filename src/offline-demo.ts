@@ -12,10 +12,16 @@ import { UpsertAccounts } from './application/use-cases/upsert-accounts.use-case
 import { UpsertContacts } from './application/use-cases/upsert-contacts.use-case';
 import { Email, EmailDomain } from './domain/email';
 
+/**
+ * Alex is the Workspace's admin: the offline start reads the directory as Alex to enrol the team. Jo never signs
+ * in: an admin enrols Jo through the delegation (POST /api/members, or "Enrol team" on /admin).
+ */
 export const DEMO_MEMBERS = [
-  { email: 'alex@ourco.example', name: 'Alex Morgan', timeZone: 'Europe/Paris' },
+  { email: 'alex@ourco.example', name: 'Alex Morgan', timeZone: 'Europe/Paris', isAdmin: true },
   { email: 'sam@ourco.example', name: 'Sam Lee', timeZone: 'America/New_York' },
+  { email: 'jo@ourco.example', name: 'Jo Park', timeZone: 'Europe/London' },
 ];
+export const DEMO_WORKSPACE_ADMIN = 'alex@ourco.example';
 
 const ACCOUNTS = [
   { id: 'logo', name: 'Logo Inc', domains: ['logo.com'] },
@@ -38,7 +44,7 @@ export async function seedOfflineDemo(
   container: Container,
   logger: Logger,
 ): Promise<void> {
-  const [alex, sam] = DEMO_MEMBERS;
+  const [alex, sam, jo] = DEMO_MEMBERS;
   for (const member of DEMO_MEMBERS) sandbox.addUser(member);
   const day = (offset: number, hour: number, minute = 0) => {
     const date = new Date();
@@ -101,6 +107,12 @@ export async function seedOfflineDemo(
     attendees: [self(sam!), guest('tess@logo.com')],
   });
 
+  sandbox.insertEvent(jo!.email, {
+    summary: 'Acme onboarding',
+    ...timed(-3, 11, 60),
+    attendees: [self(jo!), guest('wile@acme.io', 'Wile E.')],
+  });
+
   const accounts = container.get<AccountRepository>(TOKENS.AccountRepository);
   if ((await accounts.list(1, null)).accounts.length > 0) return;
   await container
@@ -119,7 +131,8 @@ export async function seedOfflineDemo(
 
 /**
  * The sandbox keeps its state in memory. After a restart, members connected before would find their grant and
- * channels gone; offline, the service hands the sandbox back the refresh tokens it stored (it can decrypt them),
+ * channels gone; offline, the service hands the sandbox back the refresh tokens it stored (it can decrypt them)
+ * and the users enrolled through its service account,
  * forgets the channels the old sandbox had, and asks a sync of each calendar (the demo events are new: Google's
  * 410 leads to a full sync that replaces the old ones). The renewal at start then opens new channels.
  */
@@ -133,12 +146,18 @@ export async function restoreOfflineConnections(
   const sessions = container.get(MemberSessions);
   const scheduler = container.get<SyncScheduler>(TOKENS.SyncScheduler);
   let restored = 0;
-  for (const connection of await members.withCredentials()) {
+  for (const connection of await members.withGrant()) {
     if (connection.status !== 'active') continue;
-    const credentials = await sessions.credentialsOf(connection);
-    if (credentials?.refreshToken == null) continue;
-    if (!DEMO_MEMBERS.some((m) => m.email === connection.email)) sandbox.addUser({ email: connection.email });
-    sandbox.restoreGrant(connection.email, credentials.refreshToken);
+    const known = DEMO_MEMBERS.some((m) => m.email === connection.email);
+    if (connection.via === 'oauth') {
+      const credentials = await sessions.credentialsOf(connection);
+      if (credentials?.refreshToken == null) continue;
+      if (!known) sandbox.addUser({ email: connection.email });
+      sandbox.restoreGrant(connection.email, credentials.refreshToken);
+    } else if (!known) {
+      // Reached by the sandbox's own service account, whose delegation covers every sandbox user.
+      sandbox.addUser({ email: connection.email });
+    }
     await channels.stopAll(connection.memberId);
     await scheduler.requestSync(connection.memberId);
     restored++;

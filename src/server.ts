@@ -16,6 +16,7 @@ import { CHANGES_CHANNEL, PgWakeChannel, WAKE_CHANNEL } from './adapters/persist
 import type { WebhookWorker } from './adapters/scheduler/webhook-worker';
 import type { ChangeNotifications } from './application/ports/change-feed.port';
 import { PruneChanges } from './application/use-cases/prune-changes.use-case';
+import { SyncWorkspaceDirectory } from './application/use-cases/sync-workspace-directory.use-case';
 import { TypeOrmRunCoordinator } from './adapters/persistence/typeorm-run-coordinator';
 import type { GroupCommitInbox } from './adapters/persistence/group-commit-inbox';
 import { scheduleJobs } from './adapters/scheduler/cron-jobs';
@@ -78,6 +79,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       logger,
       dataSource,
       google: google.settings,
+      delegation: google.delegation,
       metrics: new Metrics(),
       notifyOtherInstances: () => wakeChannel?.notify(),
     });
@@ -126,6 +128,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           name: 'prune-changes',
           expression: PRUNE_CHANGES_CRON,
           run: () => container.get(PruneChanges).execute(),
+        },
+        {
+          name: 'workspace-sync',
+          expression: config.workspaceSyncCron,
+          run: () => container.get(SyncWorkspaceDirectory).execute(),
         },
       ],
       new TypeOrmRunCoordinator(dataSource.manager),

@@ -40,6 +40,20 @@ export class GoogleSetupError extends DomainError {
   readonly code = 'google_setup';
 }
 
+/**
+ * Google's token endpoint refused the domain-wide delegation for a user (`unauthorized_client`: not granted for
+ * the service account or the scope; `invalid_grant` "Invalid email or User ID": no such active user): only the
+ * Workspace admin can change that.
+ */
+export class DelegationRefusedError extends DomainError {
+  readonly code = 'delegation_refused';
+}
+
+/** No GOOGLE_SERVICE_ACCOUNT_KEY (or, for a domain, no GOOGLE_WORKSPACE_ADMIN): delegation cannot be used. */
+export class DelegationNotConfiguredError extends DomainError {
+  readonly code = 'delegation_not_configured';
+}
+
 /** The member's consent did not include calendar access (granular consent): nothing is stored. */
 export class ScopeNotGrantedError extends DomainError {
   readonly code = 'scope_not_granted';
@@ -91,5 +105,8 @@ export function describeError(error: unknown): string {
 export function reconnectReasonOf(error: unknown): ReconnectReason | null {
   if (error instanceof GrantRevokedError) return 'grant_revoked';
   if (error instanceof InsufficientScopeError) return 'insufficient_scope';
+  if (error instanceof DelegationRefusedError || error instanceof DelegationNotConfiguredError) {
+    return 'delegation_withdrawn';
+  }
   return null;
 }

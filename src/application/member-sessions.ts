@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 
 import type { MemberConnection, SealedCredentials } from '../domain/member-connection';
-import { describeError, GoogleSetupError, reconnectReasonOf } from './errors';
+import { DelegationNotConfiguredError, describeError, GoogleSetupError, reconnectReasonOf } from './errors';
 import type { CalendarGateway, CalendarSession, GoogleCredentials } from './ports/calendar-gateway.port';
 import type { Logger } from './ports/logger.port';
 import type { MemberRepository } from './ports/member-repository.port';
@@ -64,8 +64,13 @@ export class MemberSessions {
     return credentials;
   }
 
-  /** A session on the stored credentials, whatever the status; null when there are none that open. */
+  /**
+   * A session on the member's grant, whatever the status: their stored credentials, or the Workspace's
+   * delegation. Null when there is none that works here: no credentials that open, or a delegated member while
+   * GOOGLE_SERVICE_ACCOUNT_KEY is not set (who is then made `needs_reconnect`).
+   */
   async open(connection: MemberConnection): Promise<MemberSession | null> {
+    if (connection.via === 'delegation') return this.openDelegated(connection);
     const stored = await this.credentialsOf(connection);
     if (stored === null) return null;
     const session = this.gateway.session(stored, connection.memberId);
@@ -85,6 +90,18 @@ export class MemberSessions {
           });
       },
     };
+  }
+
+  private async openDelegated(connection: MemberConnection): Promise<MemberSession | null> {
+    try {
+      const session = this.gateway.delegatedSession(connection.email, connection.memberId);
+      // Delegated tokens live in memory only: there is nothing to store.
+      return { session, saveRefreshed: () => Promise.resolve() };
+    } catch (error) {
+      if (!(error instanceof DelegationNotConfiguredError)) throw error;
+      await this.recordFault(connection, error, 'Opening the calendar');
+      return null;
+    }
   }
 
   /**

@@ -11,7 +11,10 @@ describe('admin pages', () => {
   const member = 'rep@ourco.com';
 
   beforeAll(async () => {
-    e = await startE2E(embeddedTarget, { env: { ADMIN_EMAILS: 'Boss@OurCo.com' } });
+    e = await startE2E(embeddedTarget, {
+      env: { ADMIN_EMAILS: 'Boss@OurCo.com' },
+      delegation: { admin: null },
+    });
     e.sandbox.addUser({ email: admin });
     e.sandbox.addUser({ email: member });
   });
@@ -138,11 +141,35 @@ describe('admin pages', () => {
     expect((await request(e.t.app).get('/api/webhook-endpoints').set(auth)).body).toEqual({ endpoints: [] });
   });
 
+  it('lets an admin enrol team members with the form, and shows who came by delegation', async () => {
+    const newHire = 'new.hire@ourco.com';
+    e.sandbox.addUser({ email: newHire });
+    const { agent } = await e.signIn(admin);
+    const connections = await agent.get('/admin').expect(200);
+    expect(connections.text).toContain('Enrol team');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(connections.text)![1]!;
+    const form = (fields: Record<string, string>) =>
+      agent.post('/admin/members').set('Origin', 'http://localhost:3000').type('form').send(fields);
+
+    const both = await form({ csrf, emails: newHire, domain: 'ourco.com' }).expect(400);
+    expect(both.text).toContain('give either &quot;emails&quot; or &quot;domain&quot;, not both');
+    await form({ emails: newHire }).expect(403);
+
+    const done = await form({ csrf, emails: `${newHire}\nnobody@ourco.com` }).expect(200);
+    expect(done.text).toContain('1 enrolled, 1 refused by Google.');
+    expect(done.text).toContain(newHire);
+    expect(done.text).toMatch(/nobody@ourco.com: <span class="error">Google refused domain-wide delegation/);
+    const after = await agent.get('/admin').expect(200);
+    expect(after.text).toMatch(new RegExp(`${newHire}</td>\\s*<td data-via="delegation">Workspace admin`));
+    expect(after.text).toMatch(/data-via="oauth">Signed in/);
+  });
+
   it('refuses members who are not admins and sends visitors to sign in', async () => {
     const { agent } = await e.signIn(member);
     await agent.get('/admin').expect(403);
     await agent.get('/admin/accounts/logo').expect(403);
     await agent.get('/admin/webhooks').expect(403);
+    await agent.post('/admin/members').type('form').send({ emails: member }).expect(403);
     await request(e.t.app).get('/admin').expect(302).expect('Location', '/profile');
   });
 

@@ -50,6 +50,7 @@ describe.each(databaseTargets())('connections admin API and disconnect on $name'
         memberId,
         email: me,
         status: 'active',
+        via: 'oauth',
         channelExpiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         lastSyncAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         lastError: null,

@@ -383,6 +383,9 @@ describe.each(databaseTargets())("Google's own signals on $name", (target) => {
 
   it('checks stored credentials at start without touching members that are fine', async () => {
     await e.signIn(me);
-    await expect(e.t.container.get(CheckStoredCredentials).execute()).resolves.toEqual({ unreadable: 0 });
+    await expect(e.t.container.get(CheckStoredCredentials).execute()).resolves.toEqual({
+      unreadable: 0,
+      undelegated: 0,
+    });
   });
 });

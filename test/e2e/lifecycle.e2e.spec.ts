@@ -112,7 +112,10 @@ describe.each(databaseTargets())('a member connection’s lifecycle on $name', (
     });
 
     it('show the member needs_reconnect with that reason, at start and at the next sync; never a 500', async () => {
-      expect(await e.t.container.get(CheckStoredCredentials).execute()).toEqual({ unreadable: 1 });
+      expect(await e.t.container.get(CheckStoredCredentials).execute()).toEqual({
+        unreadable: 1,
+        undelegated: 0,
+      });
       expect(await connection()).toMatchObject({
         status: 'needs_reconnect',
         lastError: RECONNECT_REASON_TEXT.credentials_unreadable,

@@ -12,6 +12,7 @@ import type {
   UnmatchedMeetingView,
 } from '../../src/application/ports/meeting-repository.port';
 import {
+  DelegationNotConfiguredError,
   FeedPositionExpiredError,
   GoogleRequestError,
   GoogleUnavailableError,
@@ -201,6 +202,7 @@ const BODIES: Record<string, SchemaExport> = {
   'put /api/accounts': 'putAccountsSchema',
   'put /api/contacts': 'putContactsSchema',
   'post /api/webhook-endpoints': 'webhookEndpointSchema',
+  'post /api/members': 'enrolMembersSchema',
 };
 const QUERIES: Record<string, SchemaExport> = {
   'get /api/accounts': 'listAccountsQuerySchema',
@@ -351,6 +353,7 @@ function fakeDependencies(): AdminApiDependencies {
           memberId: ACTIVE,
           email: 'alex@ourco.example',
           status: 'active' as const,
+          via: 'oauth' as const,
           channelExpiresAt: new Date('2026-11-27T00:00:00Z'),
           lastSyncAt: new Date('2026-11-20T15:01:00Z'),
           lastError: null,
@@ -359,6 +362,7 @@ function fakeDependencies(): AdminApiDependencies {
           memberId: NEEDS_RECONNECT,
           email: 'sam@ourco.example',
           status: 'needs_reconnect' as const,
+          via: 'delegation' as const,
           channelExpiresAt: null,
           lastSyncAt: null,
           lastError: 'Google refused the stored grant',
@@ -379,7 +383,21 @@ function fakeDependencies(): AdminApiDependencies {
       if (memberId === GOOGLE_REFUSES) return Promise.reject(new GoogleRequestError('Google refused'));
       return notFound('member');
     }),
-    disconnectMember: fake((memberId) => (memberId === ACTIVE ? Promise.resolve() : notFound('member'))),
+    disconnectMember: fake((memberId) => (memberId === ACTIVE ? Promise.resolve(true) : notFound('member'))),
+    enrolMembers: fake((request) => {
+      if ('emails' in request) {
+        return request.emails.includes('nobody@ourco.example')
+          ? Promise.reject(new DelegationNotConfiguredError('Not configured'))
+          : Promise.resolve({
+              enrolled: [{ memberId: ACTIVE, email: 'alex@ourco.example' }],
+              failed: [{ email: 'gone@ourco.example', reason: 'Google refused domain-wide delegation' }],
+            });
+      }
+      if (request.domain === 'down.example') return Promise.reject(new GoogleUnavailableError('down'));
+      if (request.domain === 'refused.example') return Promise.reject(new GoogleRequestError('refused'));
+      if (request.domain === 'ourco.example') return Promise.resolve({ enrolled: [], failed: [] });
+      return notFound('domain');
+    }),
     listChanges: fake(({ after }) =>
       after !== null && after.xid < 100n
         ? Promise.reject(new FeedPositionExpiredError('Pruned'))
@@ -637,6 +655,49 @@ describe('OpenAPI document of the admin API', () => {
           status: 404,
         },
         { operation: 'post /api/channels/renew', url: '/api/channels/renew', status: 200 },
+        {
+          operation: 'post /api/members',
+          url: '/api/members',
+          body: { emails: ['alex@ourco.example', 'gone@ourco.example'] },
+          status: 200,
+        },
+        {
+          operation: 'post /api/members',
+          url: '/api/members',
+          body: { domain: 'ourco.example' },
+          status: 200,
+        },
+        {
+          operation: 'post /api/members',
+          url: '/api/members',
+          body: { emails: ['a@ourco.example'], domain: 'ourco.example' },
+          status: 400,
+        },
+        {
+          operation: 'post /api/members',
+          url: '/api/members',
+          body: { domain: 'nope.example' },
+          status: 404,
+        },
+        {
+          operation: 'post /api/members',
+          url: '/api/members',
+          body: { emails: ['nobody@ourco.example'] },
+          status: 409,
+        },
+        { operation: 'post /api/members', url: '/api/members', body: tooLarge, status: 413 },
+        {
+          operation: 'post /api/members',
+          url: '/api/members',
+          body: { domain: 'refused.example' },
+          status: 502,
+        },
+        {
+          operation: 'post /api/members',
+          url: '/api/members',
+          body: { domain: 'down.example' },
+          status: 503,
+        },
         { operation: 'get /api/interactions', url: '/api/interactions?limit=10', status: 200 },
         { operation: 'get /api/interactions', url: '/api/interactions?cursor=not-ours', status: 400 },
         { operation: 'get /api/changes', url: '/api/changes?limit=10&wait=0', status: 200 },

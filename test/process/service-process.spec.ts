@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { eventually } from '../support/e2e';
+import { GoogleSandbox } from '../../sandbox/google-sandbox';
+import { eventually, LOOPBACK } from '../support/e2e';
 import { startWebhookReceiver } from '../support/webhook-receiver';
 import { killServices, signInOverHttp, spawnService, stderrMatch } from '../support/service-process';
 
@@ -123,6 +126,25 @@ describe('service process', () => {
       titles = ((await res.json()) as { interactions: { title: string }[] }).interactions.map((i) => i.title);
     }
     expect(titles).toContain('Logo QBR');
+
+    // The admin enrols the rest of the team through the sandbox's service account: Jo never signs in.
+    const enrolled = await fetch(`${base}/api/members`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ domain: 'ourco.example' }),
+    });
+    expect(enrolled.status).toBe(200);
+    expect(
+      ((await enrolled.json()) as { enrolled: { email: string }[] }).enrolled.map((m) => m.email),
+    ).toEqual(['alex@ourco.example', 'jo@ourco.example', 'sam@ourco.example']);
+    await eventually(async () => {
+      const res = await fetch(`${base}/api/accounts/acme/interactions`, {
+        headers: { Authorization: `Bearer ${key}` },
+      });
+      return ((await res.json()) as { interactions: { title: string }[] }).interactions.some(
+        (i) => i.title === 'Acme onboarding',
+      );
+    }, 15_000);
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
 
@@ -226,6 +248,66 @@ describe('service process', () => {
       await receiver.stop();
     }
   }, 60_000);
+
+  it('enrols a member with a service account key file at GOOGLE_BASE_URL, and no key material reaches a log', async () => {
+    const sandbox = new GoogleSandbox({ httpWebhookHosts: LOOPBACK });
+    const sandboxServer = sandbox.app.listen(0, '127.0.0.1');
+    await once(sandboxServer, 'listening');
+    try {
+      sandbox.addUser({ email: 'ada@ourco.com' });
+      const key = sandbox.serviceAccountKey();
+      const keyFile = path.join(dataDir, 'service-account.json');
+      writeFileSync(keyFile, JSON.stringify(key), { mode: 0o600 });
+      const service = spawnService({
+        DATA_DIR: dataDir,
+        GOOGLE_BASE_URL: `http://127.0.0.1:${(sandboxServer.address() as AddressInfo).port}`,
+        GOOGLE_SERVICE_ACCOUNT_KEY: keyFile,
+        ADMIN_API_KEY: 'process-test-admin-key-0123',
+        LOG_LEVEL: 'debug',
+      });
+      const base = `http://127.0.0.1:${await service.listening}`;
+      const res = await fetch(`${base}/api/members`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer process-test-admin-key-0123', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ emails: ['ada@ourco.com', 'nobody@ourco.com'] }),
+      });
+      expect(res.status).toBe(200);
+      const outcome = (await res.json()) as { enrolled: { email: string }[]; failed: { email: string }[] };
+      expect(outcome.enrolled.map((m) => m.email)).toEqual(['ada@ourco.com']);
+      expect(outcome.failed.map((m) => m.email)).toEqual(['nobody@ourco.com']);
+      service.child.kill('SIGTERM');
+      expect(await service.exited).toBe(0);
+      const output = service.stdout() + service.stderr();
+      expect(output).toContain('members enrolled through domain-wide delegation');
+      expect(output).not.toContain('PRIVATE KEY');
+      for (const line of key.private_key.split('\n').slice(1, -2)) expect(output).not.toContain(line);
+      expect(output).not.toMatch(/eyJ[\w-]+\.eyJ/);
+    } finally {
+      sandbox.close();
+      sandboxServer.close();
+    }
+  }, 60_000);
+
+  it('stops with one line naming the key file when GOOGLE_SERVICE_ACCOUNT_KEY is unusable, quoting none of it', async () => {
+    const missing = spawnService({
+      DATA_DIR: dataDir,
+      GOOGLE_SERVICE_ACCOUNT_KEY: path.join(dataDir, 'nope.json'),
+    });
+    expect(await missing.exited).toBe(78);
+    expect(missing.stderr().trim()).toBe(
+      `Configuration error: GOOGLE_SERVICE_ACCOUNT_KEY cannot be read (ENOENT): "${path.join(dataDir, 'nope.json')}"`,
+    );
+    const file = path.join(dataDir, 'broken.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ client_email: 'sa@p.iam.gserviceaccount.com', private_key: 'SECRETSAUCE' }),
+    );
+    const broken = spawnService({ DATA_DIR: dataDir, GOOGLE_SERVICE_ACCOUNT_KEY: file });
+    expect(await broken.exited).toBe(78);
+    expect(broken.stderr().trim()).toBe(
+      `Configuration error: GOOGLE_SERVICE_ACCOUNT_KEY "${file}" has a "private_key" that is not a PEM private key`,
+    );
+  });
 
   it.each([
     [{ PORT: 'abc' }, 'Configuration error: PORT must be a whole number from 0 to 65535 (got "abc")'],

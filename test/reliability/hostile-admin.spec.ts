@@ -163,7 +163,7 @@ describe.each(databaseTargets())('hostile admin input on $name', (target) => {
       form?: object;
     };
     const generate = (): Call => {
-      switch (Math.floor(random() * 22)) {
+      switch (Math.floor(random() * 24)) {
         case 0:
           return { method: 'GET', path: `/api/accounts?${query(['limit', 'cursor'])}`, writes: false };
         case 1:
@@ -292,6 +292,35 @@ describe.each(databaseTargets())('hostile admin input on $name', (target) => {
             writes: true,
             page: true,
             form: random() < 0.5 ? { csrf: hostile() } : { csrf },
+          };
+        case 21:
+          return {
+            method: 'POST',
+            path: '/api/members',
+            writes: true,
+            body:
+              random() < 0.3
+                ? hostileBody()
+                : pick<unknown>([
+                    { emails: [hostile()] },
+                    { emails: hostile() },
+                    { domain: hostile() },
+                    { domain: 'ourco.com', emails: ['a@ourco.com'] },
+                    { emails: ['a@ourco.com'], extra: hostile() },
+                    // Well-formed: refused all the same, as delegation is not configured here.
+                    { emails: ['a@ourco.com'] },
+                  ]),
+          };
+        case 22:
+          return {
+            method: 'POST',
+            path: '/admin/members',
+            writes: true,
+            page: true,
+            form:
+              random() < 0.5
+                ? { csrf: hostile(), emails: 'a@ourco.com' }
+                : { csrf, emails: hostile(), domain: hostile() },
           };
         default:
           return {

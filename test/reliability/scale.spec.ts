@@ -12,7 +12,7 @@ import { Client } from 'pg';
 
 import { GoogleSandbox } from '../../sandbox/google-sandbox';
 import { AesGcmTokenCipher } from '../../src/adapters/crypto/aes-gcm-token-cipher';
-import { CALENDAR_READONLY_SCOPE } from '../../src/adapters/google/google-oauth.gateway';
+import { CALENDAR_READONLY_SCOPE } from '../../src/adapters/google/scopes';
 import { createDataSource } from '../../src/adapters/persistence/data-source';
 import { WAKE_CHANNEL } from '../../src/adapters/persistence/pg-wake-channel';
 import { TypeOrmChannelRepository } from '../../src/adapters/persistence/typeorm-channel.repository';

@@ -4,7 +4,7 @@ import type { Container } from 'inversify';
 import { endpointsAt, type GoogleClientSettings } from '../../src/adapters/google/google-endpoints';
 import { createApp } from '../../src/adapters/http/app';
 import { type Config, loadConfig } from '../../src/config';
-import { buildContainer } from '../../src/container';
+import { buildContainer, type DelegationSettings } from '../../src/container';
 import type { DatabaseTarget, TestDatabase } from './databases';
 import { RecordingLogger } from './logger';
 
@@ -48,6 +48,8 @@ export async function startTestApp(
     google?: () => GoogleClientSettings;
     /** Benchmarks keep no log lines (the recording logger would keep every one in memory). */
     quiet?: boolean;
+    /** Domain-wide delegation, as GOOGLE_SERVICE_ACCOUNT_KEY and GOOGLE_WORKSPACE_ADMIN configure it. */
+    delegation?: DelegationSettings | null;
   } = {},
 ): Promise<TestApp> {
   const db = await target.start();
@@ -57,6 +59,7 @@ export async function startTestApp(
     logger,
     dataSource: db.dataSource,
     google: options.google ?? (() => ({ ...NO_GOOGLE })),
+    delegation: options.delegation ?? null,
   });
   options.configure?.(container);
   return {

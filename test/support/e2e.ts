@@ -9,6 +9,7 @@ import request from 'supertest';
 
 import { GoogleSandbox, type SandboxOptions } from '../../sandbox/google-sandbox';
 import { endpointsAt, type GoogleClientSettings } from '../../src/adapters/google/google-endpoints';
+import { parseServiceAccountKey } from '../../src/adapters/google/service-account-key';
 import { TOKENS } from '../../src/application/ports/tokens';
 import { RetryPolicy } from '../../src/application/retry-policy';
 import { SyncCalendar, type SyncOutcome } from '../../src/application/use-cases/sync-calendar.use-case';
@@ -68,6 +69,11 @@ export async function startE2E(
     quiet?: boolean;
     /** Rebinds more ports after the fast retry policy (e.g. a worker with shorter timings). */
     configure?: (container: Container) => void;
+    /**
+     * Domain-wide delegation with the sandbox's service account; `admin` is the Workspace admin who reads the
+     * directory (GOOGLE_WORKSPACE_ADMIN), or null for enrolment by email only.
+     */
+    delegation?: { admin: string | null };
   } = {},
 ): Promise<E2E> {
   const sandbox = new GoogleSandbox({ httpWebhookHosts: LOOPBACK, ...options.sandbox });
@@ -97,6 +103,13 @@ export async function startE2E(
     env,
     quiet: options.quiet,
     google: () => google,
+    delegation:
+      options.delegation === undefined
+        ? null
+        : {
+            key: parseServiceAccountKey(JSON.stringify(sandbox.serviceAccountKey())),
+            admin: options.delegation.admin,
+          },
     configure: (container) => {
       container.rebind(TOKENS.RetryPolicy).toConstantValue(fastRetry);
       options.configure?.(container);

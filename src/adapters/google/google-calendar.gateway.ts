@@ -10,10 +10,13 @@ import type {
   WatchChannel,
   WatchRequest,
 } from '../../application/ports/calendar-gateway.port';
+import { DelegationNotConfiguredError } from '../../application/errors';
 import type { GoogleCallBudget } from '../../application/ports/google-call-budget.port';
 import type { Logger } from '../../application/ports/logger.port';
 import type { Metrics } from '../observability/metrics';
+import type { DelegatedTokens } from './delegated-tokens';
 import type { GoogleClientSettings } from './google-endpoints';
+import { CALENDAR_READONLY_SCOPE } from './scopes';
 import { mapEventsPage } from './google-event.mapper';
 import { isAccessTokenRefused, toTypedGoogleError } from './google-errors';
 
@@ -39,6 +42,31 @@ export function oauthClient(settings: GoogleClientSettings): InstanceType<typeof
 
 type CallName = 'calendars.get' | 'events.list' | 'events.watch' | 'channels.stop';
 
+/**
+ * An OAuth client whose access tokens come from the domain-wide delegation instead of a refresh token: the same
+ * official client makes the calls, asking `tokens` whenever it has none that is valid.
+ */
+export function delegatedClient(
+  tokens: DelegatedTokens,
+  subject: string,
+  scopes: readonly string[],
+): InstanceType<typeof auth.OAuth2> {
+  const client = new auth.OAuth2();
+  // Not a constructor option in google-auth-library 10: it is read from the instance.
+  client.refreshHandler = async () => {
+    const token = await tokens.token(subject, scopes);
+    return { access_token: token.accessToken, expiry_date: token.expiryDate };
+  };
+  return client;
+}
+
+/** How a session's client gets its access tokens, and how it drops one Google refused. */
+interface SessionAuth {
+  client: InstanceType<typeof auth.OAuth2>;
+  /** Called when Google refused the access token: the next call gets a fresh one. */
+  refused(): void;
+}
+
 /** What every call goes through: the shared call budget first, then the call, counted by outcome. */
 interface CallPolicy {
   budget: GoogleCallBudget;
@@ -57,12 +85,45 @@ export class GoogleCalendarGateway implements CalendarGateway {
     private readonly logger: Logger,
     budget: GoogleCallBudget,
     metrics: Metrics | null = null,
+    /** Domain-wide delegation's tokens; null when GOOGLE_SERVICE_ACCOUNT_KEY is not set. */
+    private readonly delegation: DelegatedTokens | null = null,
   ) {
     this.policy = { budget, metrics };
   }
 
   session(credentials: GoogleCredentials, quotaUser: string | null): CalendarSession {
-    return new GoogleCalendarSession(this.settings(), credentials, quotaUser, this.policy, this.logger);
+    const settings = this.settings();
+    const client = oauthClient(settings);
+    client.setCredentials({
+      access_token: credentials.accessToken,
+      refresh_token: credentials.refreshToken,
+      expiry_date: credentials.expiryDate,
+      scope: credentials.scope ?? undefined,
+    });
+    const refused = () =>
+      client.setCredentials({ ...client.credentials, access_token: null, expiry_date: null });
+    return new GoogleCalendarSession(settings, { client, refused }, quotaUser, this.policy, this.logger);
+  }
+
+  delegatedSession(subject: string, quotaUser: string | null): CalendarSession {
+    const tokens = this.delegation;
+    if (tokens === null) {
+      throw new DelegationNotConfiguredError(
+        'Domain-wide delegation is not configured (GOOGLE_SERVICE_ACCOUNT_KEY)',
+      );
+    }
+    const client = delegatedClient(tokens, subject, [CALENDAR_READONLY_SCOPE]);
+    const refused = () => {
+      tokens.forget(subject);
+      client.setCredentials({});
+    };
+    return new GoogleCalendarSession(
+      this.settings(),
+      { client, refused },
+      quotaUser,
+      this.policy,
+      this.logger,
+    );
   }
 }
 
@@ -74,18 +135,12 @@ class GoogleCalendarSession implements CalendarSession {
 
   constructor(
     settings: GoogleClientSettings,
-    credentials: GoogleCredentials,
+    private readonly auth: SessionAuth,
     private readonly quotaUser: string | null,
     private readonly policy: CallPolicy,
     private readonly logger: Logger,
   ) {
-    this.client = oauthClient(settings);
-    this.client.setCredentials({
-      access_token: credentials.accessToken,
-      refresh_token: credentials.refreshToken,
-      expiry_date: credentials.expiryDate,
-      scope: credentials.scope ?? undefined,
-    });
+    this.client = auth.client;
     // Our RetryPolicy decides about retries (and counts them); the client's own retries would hide them.
     this.calendar = new calendar_v3.Calendar({
       auth: this.client,
@@ -112,8 +167,8 @@ class GoogleCalendarSession implements CalendarSession {
       } catch (error) {
         if (!refreshed && isAccessTokenRefused(error)) {
           metrics?.googleRequests.inc({ call: name, outcome: 'unauthorized' });
-          // No access token: the client fetches a new one with the refresh token before the next request.
-          this.client.setCredentials({ ...this.client.credentials, access_token: null, expiry_date: null });
+          // No access token: the client fetches a new one (refresh token or delegation) before the next request.
+          this.auth.refused();
           continue;
         }
         const typed = toTypedGoogleError(error);

@@ -6,6 +6,8 @@ export interface GoogleEndpoints {
   revokeUrl: string;
   /** Base of the Calendar API (`{apiRoot}calendar/v3/...`), with a trailing slash. */
   apiRoot: string;
+  /** Base of the Admin SDK (`{directoryRoot}admin/directory/v1/...`), with a trailing slash. */
+  directoryRoot: string;
 }
 
 export const REAL_GOOGLE_ENDPOINTS: GoogleEndpoints = {
@@ -13,6 +15,7 @@ export const REAL_GOOGLE_ENDPOINTS: GoogleEndpoints = {
   tokenUrl: 'https://oauth2.googleapis.com/token',
   revokeUrl: 'https://oauth2.googleapis.com/revoke',
   apiRoot: 'https://www.googleapis.com/',
+  directoryRoot: 'https://admin.googleapis.com/',
 };
 
 /** CONTRACT.md GOOGLE_BASE_URL: one base for every endpoint. */
@@ -23,6 +26,7 @@ export function endpointsAt(base: string, browserBase = base): GoogleEndpoints {
     tokenUrl: `${root}/token`,
     revokeUrl: `${root}/revoke`,
     apiRoot: `${root}/`,
+    directoryRoot: `${root}/`,
   };
 }
 

@@ -8,6 +8,7 @@ import {
   SyncTokenExpiredError,
   UsageLimitedError,
 } from '../../application/errors';
+import { DomainError } from '../../domain/errors';
 
 /** Per-minute limits: back off and retry soon. */
 const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
@@ -72,6 +73,8 @@ export function reasonsOf(error: unknown): string[] {
  * Google's limits, or Google failing. Messages are short and carry no token or URL of ours.
  */
 export function toTypedGoogleError(error: unknown): Error {
+  // Already typed: thrown by our own token source (the delegation's) from inside the client.
+  if (error instanceof DomainError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as GaxiosLike;
   const status = statusOf(error);
   const oauthError = oauthErrorCode(error);

@@ -9,8 +9,7 @@ import {
 import type { GoogleClientSettings } from './google-endpoints';
 import { oauthClient } from './google-calendar.gateway';
 import { oauthErrorCode, toTypedGoogleError } from './google-errors';
-
-export const CALENDAR_READONLY_SCOPE = 'https://www.googleapis.com/auth/calendar.readonly';
+import { CALENDAR_READONLY_SCOPE } from './scopes';
 
 /** Scopes that let the service read the member's calendar. */
 const CALENDAR_SCOPES = [CALENDAR_READONLY_SCOPE, 'https://www.googleapis.com/auth/calendar'];

@@ -17,10 +17,12 @@ import type { ReconnectMember } from '../../application/use-cases/reconnect-memb
 import type { RequestResync } from '../../application/use-cases/request-resync.use-case';
 import type { ListAllInteractions } from '../../application/use-cases/list-all-interactions.use-case';
 import type { ListChanges } from '../../application/use-cases/list-changes.use-case';
+import type { EnrolMembers } from '../../application/use-cases/enrol-members.use-case';
 import type { ManageWebhookEndpoints } from '../../application/use-cases/manage-webhook-endpoints.use-case';
 import {
   allInteractionsQuerySchema,
   changesQuerySchema,
+  enrolMembersSchema,
   httpsWebhookEndpointSchema,
   interactionsQuerySchema,
   listAccountsQuerySchema,
@@ -64,6 +66,7 @@ export interface AdminApiDependencies {
   requestResync: RequestResync;
   reconnectMember: ReconnectMember;
   disconnectMember: DisconnectMember;
+  enrolMembers: EnrolMembers;
   listChanges: ListChanges;
   listAllInteractions: ListAllInteractions;
   webhookEndpoints: ManageWebhookEndpoints;
@@ -129,11 +132,17 @@ export function adminApiRouter(deps: AdminApiDependencies): Router {
         memberId: c.memberId,
         email: c.email,
         status: c.status,
+        via: c.via,
         channelExpiresAt: c.channelExpiresAt?.toISOString() ?? null,
         lastSyncAt: c.lastSyncAt?.toISOString() ?? null,
         lastError: c.lastError,
       })),
     });
+  });
+
+  router.post('/members', async (req, res) => {
+    const request = enrolMembersSchema.parse(req.body ?? null);
+    res.json(await deps.enrolMembers.execute(request));
   });
 
   router.post('/connections/:memberId/resync', async (req, res) => {

@@ -152,3 +152,29 @@ const endpointSchema = (httpsOnly: boolean) =>
 
 export const webhookEndpointSchema = endpointSchema(false);
 export const httpsWebhookEndpointSchema = endpointSchema(true);
+
+/** Emails enrolled by one POST /api/members. */
+export const MAX_ENROLMENT_EMAILS = 1_000;
+
+/** POST /api/members: exactly one of `{emails: [..]}` and `{domain: ".."}`. */
+export const enrolMembersSchema = z
+  .object(
+    {
+      emails: z
+        .array(emailSchema, { error: 'must be an array of email addresses' })
+        .min(1, 'must list at least one email address')
+        .max(MAX_ENROLMENT_EMAILS, `at most ${MAX_ENROLMENT_EMAILS} emails per request`)
+        .optional(),
+      domain: domainSchema.optional(),
+    },
+    { error: 'the body must be {"emails": [..]} or {"domain": ".."}' },
+  )
+  .strict()
+  .refine((body) => (body.emails === undefined) !== (body.domain === undefined), {
+    message: 'give either "emails" or "domain", not both',
+  })
+  .transform((body): { emails: string[] } | { domain: string } =>
+    body.domain === undefined
+      ? { emails: body.emails!.map((email) => email.value) }
+      : { domain: body.domain.value },
+  );

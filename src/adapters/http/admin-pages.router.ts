@@ -11,12 +11,14 @@ import type { ListUnmatchedMeetings } from '../../application/use-cases/list-unm
 import type { ReconnectMember } from '../../application/use-cases/reconnect-member.use-case';
 import type { RequestResync } from '../../application/use-cases/request-resync.use-case';
 import type { ManageWebhookEndpoints } from '../../application/use-cases/manage-webhook-endpoints.use-case';
+import type { EnrolMembers, EnrolOutcome } from '../../application/use-cases/enrol-members.use-case';
+import type { WorkspaceDirectory } from '../../application/ports/workspace-directory.port';
 import type {
   DeliveryAttemptView,
   WebhookEndpointView,
 } from '../../application/ports/webhook-endpoint-repository.port';
 import { DomainError, NotFoundError } from '../../domain/errors';
-import { httpsWebhookEndpointSchema, webhookEndpointSchema } from './admin-api.schemas';
+import { enrolMembersSchema, httpsWebhookEndpointSchema, webhookEndpointSchema } from './admin-api.schemas';
 import { accountsCursor, encodeCursor } from './cursor';
 import { httpStatusOf } from './errors';
 import { protectedForm } from './forms';
@@ -40,6 +42,8 @@ export interface AdminPagesDependencies {
   webhookEndpoints: ManageWebhookEndpoints;
   /** NODE_ENV=production: webhook endpoints must be https. */
   httpsOnly: boolean;
+  enrolMembers: EnrolMembers;
+  directory: WorkspaceDirectory;
 }
 
 const STATUS_TEXT = {
@@ -48,6 +52,7 @@ const STATUS_TEXT = {
   disconnected: 'Disconnected',
 };
 const REASON_TEXT = { no_match: 'No account matches', ambiguous_domain: 'Several accounts share the domain' };
+const VIA_TEXT = { oauth: 'Signed in', delegation: 'Workspace admin' };
 
 /** What an admin action reports on the connections page. */
 const NOTICES = {
@@ -120,6 +125,7 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
           <thead>
             <tr>
               <th>Member</th>
+              <th>Connected by</th>
               <th>Status</th>
               <th>Problem</th>
               <th>Last sync</th>
@@ -132,6 +138,7 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
               (c) =>
                 html`<tr data-member="${c.memberId}">
                   <td>${c.email}</td>
+                  <td data-via="${c.via}">${VIA_TEXT[c.via]}</td>
                   <td><span class="status" data-status="${c.status}">${STATUS_TEXT[c.status]}</span></td>
                   <td class="error">${c.lastError ?? ''}</td>
                   <td>${timeTag(c.lastSyncAt, '—')}</td>
@@ -145,8 +152,41 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
             )}
           </tbody>
         </table>
-        ${connections.length === 0 ? html`<p>No member has connected yet.</p>` : ''}`,
+        ${connections.length === 0 ? html`<p>No member has connected yet.</p>` : ''}
+        ${enrolForm(csrf, deps.directory, { emails: '', domain: '' }, [])}`,
     );
+  });
+
+  router.post('/admin/members', ...protectedForm(deps.sessions), async (req, res) => {
+    const form = req.body as Record<string, unknown>;
+    const values = {
+      emails: typeof form.emails === 'string' ? form.emails : '',
+      domain: typeof form.domain === 'string' ? form.domain.trim() : '',
+    };
+    const emails = values.emails
+      .split(/[\s,;]+/)
+      .map((email) => email.trim())
+      .filter(Boolean);
+    const body =
+      values.domain === ''
+        ? { emails }
+        : emails.length === 0
+          ? { domain: values.domain }
+          : { emails, domain: values.domain };
+    const parsed = enrolMembersSchema.safeParse(body);
+    const csrf = deps.sessions.csrfToken(req) ?? '';
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) =>
+        issue.path.length === 0 ? issue.message : `${issue.path.join(' ')}: ${issue.message}`,
+      );
+      res
+        .status(400)
+        .type('html')
+        .send(page('Enrol team', html`${nav()}${enrolForm(csrf, deps.directory, values, problems)}`));
+      return;
+    }
+    const outcome = await deps.enrolMembers.execute(parsed.data);
+    send(res, 'Enrol team', html`${nav()}${enrolResult(outcome)}`);
   });
 
   router.post(
@@ -367,6 +407,73 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
   }) satisfies ErrorRequestHandler);
 
   return router;
+}
+
+function enrolForm(
+  csrf: string,
+  directory: WorkspaceDirectory,
+  values: { emails: string; domain: string },
+  problems: string[],
+): SafeHtml {
+  if (!directory.delegationConfigured) {
+    return html`<h2>Enrol team</h2>
+      <p>
+        Domain-wide delegation is not configured: set GOOGLE_SERVICE_ACCOUNT_KEY to enrol members without
+        their consent screens (see the README).
+      </p>`;
+  }
+  return html`<h2>Enrol team</h2>
+    <p>
+      Connects members through the Workspace's domain-wide delegation, without their consent screens. Members
+      already connected stay as they are.
+    </p>
+    ${
+      problems.length === 0
+        ? ''
+        : html`<ul class="error" role="alert">
+            ${problems.map((problem) => html`<li>${problem}</li>`)}
+          </ul>`
+    }
+    <form method="post" action="/admin/members">
+      <input type="hidden" name="csrf" value="${csrf}" />
+      <p>
+        <label for="emails">Emails (one per line)</label><br />
+        <textarea id="emails" name="emails" rows="4" cols="50">${values.emails}</textarea>
+      </p>
+      ${
+        directory.directoryConfigured
+          ? html`<p>
+              <label for="domain">or every active user of the domain</label><br />
+              <input id="domain" name="domain" size="30" value="${values.domain}" placeholder="ourco.com" />
+            </p>`
+          : ''
+      }
+      <p><button type="submit">Enrol</button></p>
+    </form>`;
+}
+
+function enrolResult(outcome: EnrolOutcome): SafeHtml {
+  return html`<h1>Enrol team</h1>
+    <p class="notice" role="status">
+      ${outcome.enrolled.length} enrolled, ${outcome.failed.length} refused by Google.
+    </p>
+    ${
+      outcome.enrolled.length === 0
+        ? ''
+        : html`<h2>Enrolled</h2>
+            <ul>
+              ${outcome.enrolled.map((member) => html`<li data-member="${member.memberId}">${member.email}</li>`)}
+            </ul>`
+    }
+    ${
+      outcome.failed.length === 0
+        ? ''
+        : html`<h2>Refused</h2>
+            <ul>
+              ${outcome.failed.map((failure) => html`<li>${failure.email}: <span class="error">${failure.reason}</span></li>`)}
+            </ul>`
+    }
+    <p><a href="/admin">Back to the connections</a></p>`;
 }
 
 function send(res: Response, title: string, body: SafeHtml): void {

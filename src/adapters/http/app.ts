@@ -25,6 +25,8 @@ import { ReconnectMember } from '../../application/use-cases/reconnect-member.us
 import { RequestResync } from '../../application/use-cases/request-resync.use-case';
 import { ListAllInteractions } from '../../application/use-cases/list-all-interactions.use-case';
 import { ListChanges } from '../../application/use-cases/list-changes.use-case';
+import { EnrolMembers } from '../../application/use-cases/enrol-members.use-case';
+import type { WorkspaceDirectory } from '../../application/ports/workspace-directory.port';
 import { ManageWebhookEndpoints } from '../../application/use-cases/manage-webhook-endpoints.use-case';
 import type { Config } from '../../config';
 import type { Metrics } from '../observability/metrics';
@@ -91,6 +93,8 @@ export function createApp(container: Container, mount: (app: Express) => void = 
       getAccount: container.get(GetAccount),
       listInteractions: container.get(ListInteractions),
       listUnmatchedMeetings: container.get(ListUnmatchedMeetings),
+      directory: container.get<WorkspaceDirectory>(TOKENS.WorkspaceDirectory),
+      enrolMembers: container.get(EnrolMembers),
       webhookEndpoints: container.get(ManageWebhookEndpoints),
       httpsOnly: config.nodeEnv === 'production',
     }),
@@ -127,6 +131,7 @@ export function createApp(container: Container, mount: (app: Express) => void = 
       disconnectMember: container.get(DisconnectMember),
       listChanges: container.get(ListChanges),
       listAllInteractions: container.get(ListAllInteractions),
+      enrolMembers: container.get(EnrolMembers),
       webhookEndpoints: container.get(ManageWebhookEndpoints),
       httpsOnly: config.nodeEnv === 'production',
       connectUrl: `${config.publicUrl}/auth/google`,

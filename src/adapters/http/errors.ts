@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   consent_failed: 400,
   scope_not_granted: 400,
   not_found: 404,
+  delegation_not_configured: 409,
   cursor_expired: 410,
   grant_revoked: 409,
   insufficient_scope: 409,
@@ -23,6 +24,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   google_unavailable: 503,
   google_request_failed: 502,
   google_setup: 502,
+  delegation_refused: 502,
 };
 
 /** What a 503 asks clients to wait before trying again. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   allInteractionsQuerySchema,
   changesQuerySchema,
+  enrolMembersSchema,
   interactionsQuerySchema,
   listAccountsQuerySchema,
   meetingsQuerySchema,
@@ -39,12 +40,14 @@ type SchemaName =
   | 'CreatedWebhookEndpoint'
   | 'WebhookEndpointList'
   | 'DeliveryAttempt'
-  | 'DeliveryAttemptList';
+  | 'DeliveryAttemptList'
+  | 'EnrolOutcome';
 
 type ErrorResponseName =
   | 'BadRequest'
   | 'Unauthorized'
   | 'NotFound'
+  | 'DelegationNotConfigured'
   | 'Gone'
   | 'PayloadTooLarge'
   | 'GoogleRefused'
@@ -233,6 +236,30 @@ function paths(): Json {
         },
       },
     },
+    '/api/members': {
+      post: {
+        operationId: 'enrolMembers',
+        tags: ['Connections and channels'],
+        summary: 'Connect members through the Workspace domain-wide delegation',
+        description:
+          'By emails, or every active user of a domain read from the Workspace directory. Each gets a token, its ' +
+          'primary calendar checked, a channel and a first full sync, without a consent screen. Members already ' +
+          'active are left as they are (and listed as enrolled); emails Google refuses are in `failed`.',
+        requestBody: jsonBody(enrolMembersSchema),
+        responses: {
+          '200': jsonResponse('Who was enrolled and who Google refused.', ref('EnrolOutcome')),
+          ...errors(
+            'BadRequest',
+            'Unauthorized',
+            'NotFound',
+            'DelegationNotConfigured',
+            'PayloadTooLarge',
+            'GoogleRefused',
+            'GoogleUnavailable',
+          ),
+        },
+      },
+    },
     '/api/connections/{memberId}': {
       parameters: [memberId],
       delete: {
@@ -416,6 +443,7 @@ function errors(...names: ErrorResponseName[]): Json {
     BadRequest: '400',
     Unauthorized: '401',
     NotFound: '404',
+    DelegationNotConfigured: '409',
     Gone: '410',
     PayloadTooLarge: '413',
     GoogleRefused: '502',
@@ -440,6 +468,11 @@ function errorResponses(): Record<ErrorResponseName, Json> {
       headers: { 'WWW-Authenticate': { schema: { type: 'string' }, description: 'A `Bearer` challenge.' } },
     },
     NotFound: jsonResponse('Nothing by that key (`not_found`).', ref('ErrorBody')),
+    DelegationNotConfigured: jsonResponse(
+      'Domain-wide delegation is not configured (`delegation_not_configured`): GOOGLE_SERVICE_ACCOUNT_KEY is not ' +
+        'set, or, for a domain, GOOGLE_WORKSPACE_ADMIN.',
+      ref('ErrorBody'),
+    ),
     Gone: jsonResponse(
       'The cursor is older than the changes still kept (`cursor_expired`, after `CHANGES_RETENTION_DAYS`): ' +
         'read `GET /api/interactions` again and go on from its `changesCursor`.',
@@ -491,8 +524,8 @@ function componentSchemas(): Record<SchemaName, JsonSchema> {
         error: {
           type: 'string',
           description:
-            'A stable code: `validation_failed`, `invalid_body`, `unauthorized`, `not_found`, `cursor_expired`, ' +
-            '`payload_too_large`, `internal`.',
+            'A stable code: `validation_failed`, `invalid_body`, `unauthorized`, `not_found`, ' +
+            '`delegation_not_configured`, `cursor_expired`, `payload_too_large`, `internal`.',
         },
         message: { type: 'string' },
         issues: arrayOf(
@@ -572,6 +605,11 @@ function componentSchemas(): Record<SchemaName, JsonSchema> {
       memberId: { type: 'string', format: 'uuid' },
       email: { type: 'string' },
       status: { type: 'string', enum: ['active', 'needs_reconnect', 'disconnected'] },
+      via: {
+        type: 'string',
+        enum: ['oauth', 'delegation'],
+        description: "The member's own sign-in, or the Workspace's domain-wide delegation.",
+      },
       channelExpiresAt: {
         ...nullable({ type: 'string', format: 'date-time' }),
         description: "The latest live channel's expiry.",
@@ -667,5 +705,14 @@ function componentSchemas(): Record<SchemaName, JsonSchema> {
       error: nullable({ type: 'string' }),
     }),
     DeliveryAttemptList: object({ deliveries: arrayOf(ref('DeliveryAttempt')) }),
+    EnrolOutcome: object({
+      enrolled: arrayOf(object({ memberId: { type: 'string', format: 'uuid' }, email: { type: 'string' } })),
+      failed: arrayOf(
+        object({
+          email: { type: 'string' },
+          reason: { type: 'string', description: "Google's refusal, in a sentence." },
+        }),
+      ),
+    }),
   };
 }

@@ -77,6 +77,14 @@ function profilePage({ connection, meetings, interactions }: Profile, csrf: stri
           <span class="status" data-status="${connection.status}">${STATUS_TEXT[connection.status]}</span>
           <br />${STATUS_HELP[connection.status]}
         </dd>
+        <dt>Connected by</dt>
+        <dd data-via="${connection.via}">
+          ${
+            connection.via === 'delegation'
+              ? 'Connected by your Workspace admin: you do not need to consent yourself.'
+              : 'You, with your Google sign-in.'
+          }
+        </dd>
         ${
           connection.lastError === null
             ? ''

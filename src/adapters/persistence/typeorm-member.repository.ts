@@ -6,13 +6,19 @@ import type {
   MemberRepository,
   SyncState,
 } from '../../application/ports/member-repository.port';
-import { MemberConnection, type ReconnectReason } from '../../domain/member-connection';
+import {
+  type ConnectionVia,
+  type DisconnectCause,
+  MemberConnection,
+  type ReconnectReason,
+} from '../../domain/member-connection';
 
 interface ConnectionRow {
   id: string;
   email: string;
   status: ConnectionStatus;
-  status_reason: ReconnectReason | null;
+  via: ConnectionVia;
+  status_reason: ReconnectReason | DisconnectCause | null;
   last_error: string | null;
   credentials: Buffer | null;
   version: number;
@@ -22,14 +28,15 @@ interface ViewRow {
   id: string;
   email: string;
   status: ConnectionStatus;
+  via: ConnectionVia;
   last_error: string | null;
   last_sync_at: Date | null;
   channel_expires_at: Date | null;
 }
 
-const CONNECTION_COLUMNS = 'id, email, status, status_reason, last_error, credentials, version';
+const CONNECTION_COLUMNS = 'id, email, status, via, status_reason, last_error, credentials, version';
 
-const VIEW_COLUMNS = `m.id, m.email, m.status, m.last_error, m.last_sync_at,
+const VIEW_COLUMNS = `m.id, m.email, m.status, m.via, m.last_error, m.last_sync_at,
   (SELECT max(c.expires_at) FROM channels c
    WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.resource_id IS NOT NULL
      AND c.expires_at > now()) AS channel_expires_at`;
@@ -71,7 +78,7 @@ export class TypeOrmMemberRepository implements MemberRepository {
          SELECT id FROM members WHERE id = $1 AND version = $2 ${epoch ? 'FOR UPDATE' : ''}
        )
        UPDATE members m SET
-         status = $3, status_reason = $4, last_error = $5, credentials = $6,
+         status = $3, status_reason = $4, last_error = $5, credentials = $6, via = $10,
          version = m.version + $7::int,
          sync_failures = CASE WHEN $8 THEN 0 ELSE m.sync_failures END,
          next_sync_at = CASE WHEN $8 THEN NULL ELSE m.next_sync_at END,
@@ -95,6 +102,7 @@ export class TypeOrmMemberRepository implements MemberRepository {
         epoch ? 1 : 0,
         connection.restartsSync,
         connection.endsSyncWork,
+        next.via,
       ],
     );
     if (rows[0] === undefined) return false;
@@ -124,10 +132,18 @@ export class TypeOrmMemberRepository implements MemberRepository {
         };
   }
 
-  async withCredentials(): Promise<MemberConnection[]> {
+  async withGrant(): Promise<MemberConnection[]> {
     const rows = await this.db.query<ConnectionRow[]>(
       `SELECT ${CONNECTION_COLUMNS} FROM members
-       WHERE credentials IS NOT NULL AND status <> 'disconnected' ORDER BY id`,
+       WHERE status <> 'disconnected' AND (credentials IS NOT NULL OR via = 'delegation') ORDER BY id`,
+    );
+    return rows.map(toConnection);
+  }
+
+  async inDomain(domain: string): Promise<MemberConnection[]> {
+    const rows = await this.db.query<ConnectionRow[]>(
+      `SELECT ${CONNECTION_COLUMNS} FROM members WHERE split_part(email, '@', 2) = $1 ORDER BY email`,
+      [domain],
     );
     return rows.map(toConnection);
   }
@@ -162,7 +178,13 @@ function toConnection(row: ConnectionRow): MemberConnection {
     memberId: row.id,
     email: row.email,
     status: row.status,
-    reason: row.status === 'needs_reconnect' ? (row.status_reason ?? 'grant_revoked') : null,
+    via: row.via,
+    reason:
+      row.status === 'needs_reconnect'
+        ? (row.status_reason ?? 'grant_revoked')
+        : row.status === 'disconnected'
+          ? row.status_reason
+          : null,
     lastError: row.last_error,
     credentials: row.credentials,
     version: row.version,
@@ -174,6 +196,7 @@ function toView(row: ViewRow): ConnectionView {
     memberId: row.id,
     email: row.email,
     status: row.status,
+    via: row.via,
     lastError: row.last_error,
     lastSyncAt: row.last_sync_at,
     channelExpiresAt: row.channel_expires_at,

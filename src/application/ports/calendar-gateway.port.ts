@@ -59,4 +59,10 @@ export interface CalendarSession {
 export interface CalendarGateway {
   /** `quotaUser`: whose per-user budget the calls draw on (a member id); null before the member exists. */
   session(credentials: GoogleCredentials, quotaUser: string | null): CalendarSession;
+  /**
+   * The calendar of `subject` (a Workspace user's email) through the domain-wide delegation. Throws
+   * DelegationNotConfiguredError without GOOGLE_SERVICE_ACCOUNT_KEY; a refused delegation surfaces from the calls
+   * as DelegationRefusedError.
+   */
+  delegatedSession(subject: string, quotaUser: string | null): CalendarSession;
 }

@@ -1,12 +1,14 @@
-import type { ConnectionStatus, MemberConnection } from '../../domain/member-connection';
+import type { ConnectionStatus, ConnectionVia, MemberConnection } from '../../domain/member-connection';
 
-export type { ConnectionStatus } from '../../domain/member-connection';
+export type { ConnectionStatus, ConnectionVia } from '../../domain/member-connection';
 
 /** A member's connection as the admin API and pages show it. */
 export interface ConnectionView {
   memberId: string;
   email: string;
   status: ConnectionStatus;
+  /** How the calendar is reached: the member's own sign-in, or the Workspace's delegation. */
+  via: ConnectionVia;
   lastError: string | null;
   lastSyncAt: Date | null;
   channelExpiresAt: Date | null;
@@ -40,8 +42,10 @@ export interface MemberRepository {
    */
   save(connection: MemberConnection): Promise<boolean>;
   syncState(memberId: string): Promise<SyncState | null>;
-  /** Every member holding credentials and not disconnected (the start-up check that they still open). */
-  withCredentials(): Promise<MemberConnection[]>;
+  /** Every member not disconnected who holds a grant: stored credentials, or the delegation (start-up checks). */
+  withGrant(): Promise<MemberConnection[]>;
+  /** Every member whose email is of this domain (the directory sync). */
+  inDomain(domain: string): Promise<MemberConnection[]>;
   /** Every member's email, normalised: never matched to an account. */
   allEmails(): Promise<Set<string>>;
   findByEmail(email: string): Promise<ConnectionView | null>;

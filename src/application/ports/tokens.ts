@@ -32,4 +32,6 @@ export const TOKENS = {
   WebhookSettings: Symbol('WebhookSettings'),
   ChangeRetention: Symbol('ChangeRetention'),
   WebhookWorker: Symbol('WebhookWorker'),
+  WorkspaceDirectory: Symbol('WorkspaceDirectory'),
+  WorkspaceDomainRepository: Symbol('WorkspaceDomainRepository'),
 } as const;

@@ -1,18 +1,15 @@
 import { inject, injectable } from 'inversify';
 
 import { Email } from '../../domain/email';
-import { toMatchKeys } from '../../domain/match-keys';
-import { describeError, GoogleRequestError, InvalidOAuthStateError } from '../errors';
+import { GoogleRequestError, InvalidOAuthStateError } from '../errors';
 import { MemberSessions } from '../member-sessions';
 import type { CalendarGateway, GoogleCredentials } from '../ports/calendar-gateway.port';
 import type { Clock } from '../ports/clock.port';
 import type { Logger } from '../ports/logger.port';
 import type { OAuthGateway } from '../ports/oauth-gateway.port';
 import type { OAuthStateStore } from '../ports/oauth-state-store.port';
-import type { SyncScheduler } from '../ports/sync-scheduler.port';
 import { TOKENS } from '../ports/tokens';
-import type { UnitOfWork } from '../ports/unit-of-work.port';
-import { OpenChannel } from './open-channel.use-case';
+import { ConnectMember } from './connect-member.use-case';
 
 export interface CompleteSignInInput {
   code: string | undefined;
@@ -29,7 +26,8 @@ export interface SignedInMember {
 
 /**
  * Google's callback: checks the state (single-use, this browser's), exchanges the code, learns the member's email
- * from their primary calendar, stores the tokens encrypted and asks for a first full sync.
+ * from their primary calendar, stores the tokens encrypted and asks for a first full sync. A member reached by the
+ * Workspace's delegation keeps it: their sign-in only opens My Profile.
  */
 @injectable()
 export class CompleteSignIn {
@@ -38,9 +36,7 @@ export class CompleteSignIn {
     @inject(TOKENS.OAuthStateStore) private readonly states: OAuthStateStore,
     @inject(TOKENS.CalendarGateway) private readonly calendar: CalendarGateway,
     @inject(MemberSessions) private readonly sessions: MemberSessions,
-    @inject(TOKENS.UnitOfWork) private readonly uow: UnitOfWork,
-    @inject(TOKENS.SyncScheduler) private readonly scheduler: SyncScheduler,
-    @inject(OpenChannel) private readonly openChannel: OpenChannel,
+    @inject(ConnectMember) private readonly connect: ConnectMember,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
@@ -64,40 +60,32 @@ export class CompleteSignIn {
       throw new GoogleRequestError('Google gave a primary calendar id that is not an email');
     const current = session.credentials();
 
-    const connection = await this.uow.run(async (tx) => {
-      await tx.meetings.lockMatchingData('exclusive');
-      const member = await tx.members.enrol(email.value, primary.timeZone);
-      // Google sends a refresh token only with a fresh consent: keep the one we have (when it still opens).
-      const previous = this.sessions.unseal(member);
-      const merged: GoogleCredentials = {
-        ...current,
-        refreshToken: current.refreshToken ?? previous?.refreshToken ?? null,
-      };
-      member.signedIn(this.sessions.seal(merged, member.memberId));
-      // The row is locked by `enrol` until this transaction ends: nobody can have changed it meanwhile.
-      if (!(await tx.members.save(member))) throw new Error('the member changed during its sign-in');
-      // A member's own email never matches: meetings where it did must be matched again.
-      await tx.meetings.flagForRematch(toMatchKeys({ emails: [email.value] }));
-      return member;
+    const { connection, connected } = await this.connect.execute({
+      email: email.value,
+      timeZone: primary.timeZone,
+      session,
+      grant: (member) => {
+        // Google sends a refresh token only with a fresh consent: keep the one we have (when it still opens).
+        const previous = this.sessions.unseal(member);
+        const merged: GoogleCredentials = {
+          ...current,
+          refreshToken: current.refreshToken ?? previous?.refreshToken ?? null,
+        };
+        return member.signedIn(this.sessions.seal(merged, member.memberId));
+      },
     });
     const { memberId } = connection;
-    // The channel opens before the first full sync: a change made in between is pushed, not missed.
-    try {
-      await this.openChannel.execute(connection, session);
-    } catch (error) {
-      // Sign-in still succeeds: the renewal job opens the channel of a member who has none.
-      this.logger.warn('could not open a watch channel at sign-in', {
-        memberId,
-        error: describeError(error),
-      });
+    if (!connected) {
+      // Reached by the Workspace's delegation: the sign-in only opens My Profile, and the new grant is given back.
+      const token = current.refreshToken ?? current.accessToken;
+      if (token !== null) await this.oauth.revoke(token);
+      return { memberId, email: email.value };
     }
     if (current.refreshToken === null) {
       this.logger.warn('Google sent no refresh token; syncs will stop when the access token expires', {
         memberId,
       });
     }
-    await this.scheduler.requestSync(memberId, { full: true });
-    this.logger.info('member connected', { memberId });
     return { memberId, email: email.value };
   }
 }

@@ -139,6 +139,7 @@ function fakes(world: World) {
           memberId: MEMBER,
           email: 'me@ourco.com',
           status: world.status,
+          via: 'oauth',
           reason: world.reason,
           lastError: world.lastError,
           credentials: world.credentials,
@@ -246,6 +247,9 @@ function setup(
       const session = new ScriptedSession(script, credentials, options.refreshed, options.onList);
       sessions.push(session);
       return session;
+    },
+    delegatedSession: () => {
+      throw new Error('no delegation in these tests');
     },
   };
   const delays: number[] = [];

@@ -13,6 +13,7 @@ function connection(status: ConnectionStatus, overrides: Partial<ConnectionSnaps
     memberId: 'm1',
     email: 'ada@ourco.com',
     status,
+    via: 'oauth',
     reason: status === 'needs_reconnect' ? 'grant_revoked' : null,
     lastError: status === 'needs_reconnect' ? RECONNECT_REASON_TEXT.grant_revoked : null,
     credentials: status === 'disconnected' ? null : SEALED,
@@ -108,6 +109,65 @@ describe('MemberConnection', () => {
     expect(connection('active', { credentials: null }).canSync).toBe(false);
     expect(connection('needs_reconnect').canSync).toBe(false);
     expect(connection('disconnected').canSync).toBe(false);
+  });
+
+  describe('through the Workspace delegation', () => {
+    const delegated = (status: ConnectionStatus, overrides: Partial<ConnectionSnapshot> = {}) =>
+      connection(status, { via: 'delegation', credentials: null, ...overrides });
+
+    it.each(['needs_reconnect', 'disconnected'] as const)(
+      'delegated from %s: active by delegation, without stored tokens, its syncing restarted',
+      (from) => {
+        const c = connection(from);
+        expect(c.delegated()).toBe(true);
+        expect(c.snapshot()).toMatchObject({
+          status: 'active',
+          via: 'delegation',
+          credentials: null,
+          reason: null,
+        });
+        expect(c).toMatchObject({ canSync: true, changesEpoch: true, restartsSync: true });
+      },
+    );
+
+    it('leaves an active member as they are, however connected', () => {
+      for (const c of [connection('active'), delegated('active')]) {
+        const before = c.snapshot();
+        expect(c.delegated()).toBe(false);
+        expect(c.snapshot()).toEqual(before);
+        expect(c.changesEpoch).toBe(false);
+      }
+    });
+
+    it('keeps a working delegation when the member signs in, and takes the sign-in once it is refused', () => {
+      const working = delegated('active');
+      expect(working.signedIn(NEW_GRANT)).toBe(false);
+      expect(working.snapshot()).toMatchObject({ via: 'delegation', credentials: null });
+      const refused = delegated('needs_reconnect', { reason: 'delegation_withdrawn' });
+      expect(refused.signedIn(NEW_GRANT)).toBe(true);
+      expect(refused.snapshot()).toMatchObject({ status: 'active', via: 'oauth', credentials: NEW_GRANT });
+    });
+
+    it("reads a refused delegated access as the delegation's, and confirms it without stored tokens", () => {
+      const c = delegated('active');
+      expect(c.grantRefused('grant_revoked')).toBe(true);
+      expect(c).toMatchObject({
+        status: 'needs_reconnect',
+        reason: 'delegation_withdrawn',
+        lastError: RECONNECT_REASON_TEXT.delegation_withdrawn,
+      });
+      expect(c.grantConfirmed()).toBe(true);
+      expect(c.status).toBe('active');
+    });
+
+    it('leaves the directory: disconnected with that cause, for delegated members only', () => {
+      const c = delegated('active');
+      expect(c.leftDirectory()).toBe(true);
+      expect(c).toMatchObject({ status: 'disconnected', reason: 'left_directory', endsSyncWork: true });
+      expect(c.lastError).toMatch(/Workspace directory/);
+      expect(connection('active').leftDirectory()).toBe(false);
+      expect(delegated('disconnected').leftDirectory()).toBe(false);
+    });
   });
 
   it('is current again at the version it was saved with', () => {

@@ -14,6 +14,7 @@ import { MemberOrmEntity } from './member.orm-entity';
 import { OAuthStateOrmEntity } from './oauth-state.orm-entity';
 import { WebhookDeliveryOrmEntity } from './webhook-delivery.orm-entity';
 import { WebhookEndpointOrmEntity } from './webhook-endpoint.orm-entity';
+import { WorkspaceDomainOrmEntity } from './workspace-domain.orm-entity';
 
 export const ORM_ENTITIES = [
   AccountOrmEntity,
@@ -31,5 +32,6 @@ export const ORM_ENTITIES = [
   InteractionChangeOrmEntity,
   ChangeFeedStateOrmEntity,
   WebhookEndpointOrmEntity,
+  WorkspaceDomainOrmEntity,
   WebhookDeliveryOrmEntity,
 ];

@@ -14,7 +14,11 @@ export class MemberOrmEntity {
   @Column({ type: 'text', default: 'active' })
   status!: string;
 
-  /** Why the member must reconnect (with `needs_reconnect` only). */
+  /** oauth (their own consent, tokens in `credentials`) | delegation (the Workspace's domain-wide delegation). */
+  @Column({ type: 'text', default: 'oauth' })
+  via!: string;
+
+  /** Why the member must reconnect (`needs_reconnect`), or was disconnected by the directory sync. */
   @Column({ name: 'status_reason', type: 'text', nullable: true })
   statusReason!: string | null;
 

@@ -5,6 +5,7 @@ import { GoogleCallSlots1764324000000 } from './1764324000000-google-call-slots'
 import { ConnectionLifecycle1764496800000 } from './1764496800000-connection-lifecycle';
 import { GoogleSignals1764583200000 } from './1764583200000-google-signals';
 import { InteractionsOut1764669600000 } from './1764669600000-interactions-out';
+import { TeamRollout1764756000000 } from './1764756000000-team-rollout';
 
 /** Every migration, oldest first; listed by hand so that the compiled service and the tests load the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   ConnectionLifecycle1764496800000,
   GoogleSignals1764583200000,
   InteractionsOut1764669600000,
+  TeamRollout1764756000000,
 ];

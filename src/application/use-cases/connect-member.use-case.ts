@@ -1,0 +1,64 @@
+import { inject, injectable } from 'inversify';
+
+import type { MemberConnection } from '../../domain/member-connection';
+import { toMatchKeys } from '../../domain/match-keys';
+import { describeError } from '../errors';
+import type { CalendarSession } from '../ports/calendar-gateway.port';
+import type { Logger } from '../ports/logger.port';
+import type { SyncScheduler } from '../ports/sync-scheduler.port';
+import { TOKENS } from '../ports/tokens';
+import type { UnitOfWork } from '../ports/unit-of-work.port';
+import { OpenChannel } from './open-channel.use-case';
+
+export interface ConnectInput {
+  /** The member's email as Google gave it (their primary calendar's id). */
+  email: string;
+  timeZone: string | null;
+  /** A session on the new grant: it opens the channel. */
+  session: CalendarSession;
+  /** Gives the member the new grant; false when it leaves the connection as it is. */
+  grant: (member: MemberConnection) => boolean;
+}
+
+/**
+ * What a sign-in and a delegation enrolment share once Google has given a grant: the member stored (created when
+ * new) with it, meetings where their email matched flagged for re-matching, the watch channel opened before the
+ * first full sync (a change in between is pushed, not missed), and that full sync requested.
+ */
+@injectable()
+export class ConnectMember {
+  constructor(
+    @inject(TOKENS.UnitOfWork) private readonly uow: UnitOfWork,
+    @inject(TOKENS.SyncScheduler) private readonly scheduler: SyncScheduler,
+    @inject(OpenChannel) private readonly openChannel: OpenChannel,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {}
+
+  /** `connected` is false when `grant` left the member as they were (nothing else was done). */
+  async execute(input: ConnectInput): Promise<{ connection: MemberConnection; connected: boolean }> {
+    const { connection, connected } = await this.uow.run(async (tx) => {
+      await tx.meetings.lockMatchingData('exclusive');
+      const member = await tx.members.enrol(input.email, input.timeZone);
+      if (!input.grant(member)) return { connection: member, connected: false };
+      // The row is locked by `enrol` until this transaction ends: nobody can have changed it meanwhile.
+      if (!(await tx.members.save(member))) throw new Error('the member changed while connecting');
+      // A member's own email never matches: meetings where it did must be matched again.
+      await tx.meetings.flagForRematch(toMatchKeys({ emails: [input.email] }));
+      return { connection: member, connected: true };
+    });
+    if (!connected) return { connection, connected };
+    const { memberId } = connection;
+    try {
+      await this.openChannel.execute(connection, input.session);
+    } catch (error) {
+      // The connection still stands: the renewal job opens the channel of a member who has none.
+      this.logger.warn('could not open a watch channel for a new connection', {
+        memberId,
+        error: describeError(error),
+      });
+    }
+    await this.scheduler.requestSync(memberId, { full: true });
+    this.logger.info('member connected', { memberId, via: connection.via });
+    return { connection, connected };
+  }
+}
