@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+import * as enrol from './enrol';
 import * as latency from './latency';
 import * as match from './match';
 import * as outbound from './outbound';
@@ -7,6 +8,7 @@ import * as sync from './sync';
 import * as webhook from './webhook';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
+  enrol: enrol.run,
   latency: latency.run,
   match: match.run,
   outbound: outbound.run,
