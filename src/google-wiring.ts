@@ -63,6 +63,11 @@ export function wireGoogle(config: Config, logger: Logger): GoogleWiring {
     };
   }
 
+  if (config.serviceAccountKey !== null) {
+    logger.warn(
+      'GOOGLE_SERVICE_ACCOUNT_KEY is not used with the built-in sandbox: its own service account stands in for it',
+    );
+  }
   // Google pushes only to https; the offline demo has no certificate, so its sandbox accepts PUBLIC_URL's host.
   const sandbox = new GoogleSandbox({ httpWebhookHosts: [new URL(config.publicUrl).hostname] });
   let port = config.port;
