@@ -153,6 +153,20 @@ describe.each(databaseTargets())('team rollout through domain-wide delegation on
     expect(e.sandbox.requests.filter((r) => r.path === '/revoke')).toHaveLength(1);
   });
 
+  it("renews a delegated member's channel like anyone's, with a token of the delegation", async () => {
+    await enrol({ emails: [user('ada')] });
+    const [before] = e.sandbox.channels(user('ada'));
+    await e.t.db.dataSource.query(
+      `UPDATE channels SET expires_at = now() + interval '1 hour' WHERE stopped_at IS NULL`,
+    );
+    e.sandbox.expireAccessTokens(user('ada'));
+    const renewed = await request(e.t.app).post('/api/channels/renew').set(auth).expect(200);
+    expect(renewed.body).toEqual({ renewed: 1, failed: 0 });
+    const after = e.sandbox.channels(user('ada'));
+    expect(after).toHaveLength(1);
+    expect(after[0]!.id).not.toBe(before!.id);
+  });
+
   it('disconnects a delegated member at once, stopping their channel, and keeps their interactions', async () => {
     const {
       body: { enrolled },

@@ -5,6 +5,7 @@ import type {
   ChannelRepository,
   NotificationCheck,
 } from '../../application/ports/channel-repository.port';
+import { HAS_GRANT } from './typeorm-member.repository';
 
 interface ChannelRow {
   id: string;
@@ -116,9 +117,9 @@ export class TypeOrmChannelRepository implements ChannelRepository {
     limit: number,
     exclude: readonly string[],
   ): Promise<string[]> {
-    // Due: active, with credentials, not claimed, not excluded ($2), and no live channel lasting beyond
+    // Due: active, with a grant, not claimed, not excluded ($2), and no live channel lasting beyond
     // `renewBefore` ($1).
-    const due = `m.status = 'active' AND m.credentials IS NOT NULL AND NOT (m.id = ANY($2::uuid[]))
+    const due = `m.status = 'active' AND ${HAS_GRANT} AND NOT (m.id = ANY($2::uuid[]))
       AND (m.channel_claimed_until IS NULL OR m.channel_claimed_until < now())
       AND NOT EXISTS (
         SELECT 1 FROM channels c

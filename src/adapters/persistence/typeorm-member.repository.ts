@@ -36,6 +36,12 @@ interface ViewRow {
 
 const CONNECTION_COLUMNS = 'id, email, status, via, status_reason, last_error, credentials, version';
 
+/**
+ * MemberConnection.hasGrant in SQL, for statements that select members to act for (alias `m`): stored OAuth
+ * credentials, or the Workspace's delegation.
+ */
+export const HAS_GRANT = `(m.credentials IS NOT NULL OR m.via = 'delegation')`;
+
 const VIEW_COLUMNS = `m.id, m.email, m.status, m.via, m.last_error, m.last_sync_at,
   (SELECT max(c.expires_at) FROM channels c
    WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.resource_id IS NOT NULL
@@ -134,8 +140,7 @@ export class TypeOrmMemberRepository implements MemberRepository {
 
   async withGrant(): Promise<MemberConnection[]> {
     const rows = await this.db.query<ConnectionRow[]>(
-      `SELECT ${CONNECTION_COLUMNS} FROM members
-       WHERE status <> 'disconnected' AND (credentials IS NOT NULL OR via = 'delegation') ORDER BY id`,
+      `SELECT ${CONNECTION_COLUMNS} FROM members m WHERE m.status <> 'disconnected' AND ${HAS_GRANT} ORDER BY m.id`,
     );
     return rows.map(toConnection);
   }
