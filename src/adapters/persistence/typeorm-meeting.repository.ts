@@ -377,7 +377,10 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
          FROM jsonb_to_recordset($1::jsonb)
            AS x(meeting_id uuid, account_id text, matched_by text, start_time timestamptz, local_date date)
          ON CONFLICT (meeting_id, account_id) DO UPDATE
-           SET matched_by = EXCLUDED.matched_by, start_time = EXCLUDED.start_time, local_date = EXCLUDED.local_date`,
+           SET matched_by = EXCLUDED.matched_by, start_time = EXCLUDED.start_time, local_date = EXCLUDED.local_date
+         -- A re-sync that changes nothing rewrites no row (and fires no change-feed trigger).
+         WHERE (interactions.matched_by, interactions.start_time, interactions.local_date)
+               IS DISTINCT FROM (EXCLUDED.matched_by, EXCLUDED.start_time, EXCLUDED.local_date)`,
         [JSON.stringify(interactions)],
       );
     }
