@@ -21,45 +21,57 @@ export async function seedAccountsAndContacts(dataSource: DataSource): Promise<n
 }
 
 /** Account i owns `acct{i}.com`; accounts 100k and 100k+1 also share `shared{k}.com` (ambiguous domains). */
-function accountBatch(from: number, size: number): Account[] {
-  return Array.from({ length: Math.min(size, ACCOUNTS - from) }, (_, k) => {
+export function accountRows(from: number, size: number, total = ACCOUNTS) {
+  return Array.from({ length: Math.max(0, Math.min(size, total - from)) }, (_, k) => {
     const i = from + k;
     const domains = [`acct${i}.com`];
     if (i % 100 === 0 || i % 100 === 1) domains.push(`shared${Math.floor(i / 100)}.com`);
-    return { id: `account-${i}`, name: `Account ${i}`, domains: domains.map((d) => EmailDomain.parse(d)!) };
+    return { id: `account-${i}`, name: `Account ${i}`, domains };
   });
 }
 
-function contactBatch(from: number, size: number): Contact[] {
-  return Array.from({ length: Math.min(size, CONTACTS - from) }, (_, k) => {
+/** Contact j is `person{j}` at account j mod `accounts`. */
+export function contactRows(from: number, size: number, total = CONTACTS, accounts = ACCOUNTS) {
+  return Array.from({ length: Math.max(0, Math.min(size, total - from)) }, (_, k) => {
     const j = from + k;
     return {
-      email: Email.parse(`person${j}@acct${j % ACCOUNTS}.com`)!,
+      email: `person${j}@acct${j % accounts}.com`,
       name: `Person ${j}`,
-      accountId: `account-${j % ACCOUNTS}`,
+      accountId: `account-${j % accounts}`,
     };
   });
+}
+
+function accountBatch(from: number, size: number): Account[] {
+  return accountRows(from, size).map((row) => ({
+    ...row,
+    domains: row.domains.map((d) => EmailDomain.parse(d)!),
+  }));
+}
+
+function contactBatch(from: number, size: number): Contact[] {
+  return contactRows(from, size).map((row) => ({ ...row, email: Email.parse(row.email)! }));
 }
 
 /**
  * The n-th attendee email of a realistic mix: 40% known contacts, 30% strangers at an account's domain or a
  * subdomain of it, 10% at an ambiguous domain, 10% free mail, 10% internal or unknown.
  */
-export function attendeeEmail(n: number): string {
-  const i = (n * 7919) % ACCOUNTS;
+export function attendeeEmail(n: number, accounts = ACCOUNTS, contacts = CONTACTS): string {
+  const i = (n * 7919) % accounts;
   switch (n % 10) {
     case 0:
     case 1:
     case 2:
     case 3:
-      return `person${(n * 31) % CONTACTS}@acct${((n * 31) % CONTACTS) % ACCOUNTS}.com`;
+      return `person${(n * 31) % contacts}@acct${((n * 31) % contacts) % accounts}.com`;
     case 4:
     case 5:
       return `stranger${n}@acct${i}.com`;
     case 6:
       return `stranger${n}@eu.acct${i}.com`;
     case 7:
-      return `buyer${n}@shared${i % 200}.com`;
+      return `buyer${n}@shared${i % (accounts / 100)}.com`;
     case 8:
       return `someone${n}@gmail.com`;
     default:

@@ -7,56 +7,77 @@ import { calendar_v3 } from '@googleapis/calendar';
 import { GoogleSandbox } from '../sandbox/google-sandbox';
 import { EVENTS_PAGE_SIZE, oauthClient } from '../src/adapters/google/google-calendar.gateway';
 import { endpointsAt, type GoogleClientSettings } from '../src/adapters/google/google-endpoints';
-import { createPinoLogger } from '../src/adapters/observability/pino-logger';
-import { CompleteSignIn } from '../src/application/use-cases/complete-sign-in.use-case';
-import { StartSignIn } from '../src/application/use-cases/start-sign-in.use-case';
-import { SyncCalendar } from '../src/application/use-cases/sync-calendar.use-case';
-import { loadConfig } from '../src/config';
-import { buildContainer } from '../src/container';
-import { databaseTargets, type DatabaseTarget } from '../test/support/databases';
-import { attendeeEmail, seedAccountsAndContacts } from './fixtures';
+import { LOOPBACK } from '../test/support/e2e';
+import { accountRows, attendeeEmail, contactRows } from './fixtures';
+import { type DatabaseKind, databaseKinds, startService } from './processes';
 
-const EVENTS = 10_000;
+const EVENTS = 5_000;
+const DAYS = 80;
 const GUESTS_PER_EVENT = 4;
+const ACCOUNTS = 2_000;
+const CONTACTS = 10_000;
+const RAW_RUNS = 3;
+/** The service's defaults (SYNC_LOOKBACK_DAYS, SYNC_LOOKAHEAD_DAYS): raw paging lists the same window. */
+const LOOKBACK_DAYS = 90;
+const LOOKAHEAD_DAYS = 180;
+/** Pause between two reads of the interactions API while the sync runs (one read at a time, as a person). */
+const PROBE_PAUSE_MS = 20;
 const MEMBER = 'bench.member@ourco.com';
-/**
- * Added by the sandbox to every Calendar API call: 0 shows our own cost (the sandbox answers in-process in a few
- * milliseconds, far faster than Google), 150 ms is closer to what events.list takes at Google for a page of 500.
- */
-const LATENCIES_MS = [0, 150];
+const ADMIN_KEY = 'bench-admin-key-0123456789';
+const DAY_MS = 86_400_000;
 
 /**
- * `npm run bench -- sync`: the first sync of 10,000 events (the member and 4 guests each) against 100,000 contacts
- * and 20,000 accounts, through the sandbox and the real googleapis client; compared in the same run with paging
- * the same events through the same client and doing nothing with them.
+ * `npm run bench -- sync`: the first sync of 5,000 timed events over 80 days (the member and 4 guests each, 10
+ * pages of 500), with 2,000 accounts and 10,000 contacts seeded through the admin API, on the service run as
+ * `npm start` runs it. Timed from the OAuth callback to the last interaction being visible in the API, against
+ * the median of 3 raw pagings of the same pages through `@googleapis/calendar` from this process. Meanwhile an
+ * account's interactions are read through the API, one read at a time; the service's VmHWM is read at the end.
  */
 export async function run(): Promise<void> {
   const rows: string[] = [];
-  for (const target of databaseTargets()) {
-    for (const latencyMs of LATENCIES_MS) rows.push(await measure(target, latencyMs));
-  }
+  for (const kind of databaseKinds()) rows.push(await measure(kind));
   process.stdout.write(
     [
-      `\nsync: first sync of ${EVENTS} events x ${GUESTS_PER_EVENT + 1} attendees, pages of ${EVENTS_PAGE_SIZE}`,
-      '| database | Google latency | raw paging (s) | our sync (s) | ratio | pages | round trips per page | interactions | peak RSS (MB) | RSS growth in sync (MB) |',
-      '|---|---|---|---|---|---|---|---|---|---|',
+      `\nsync: first sync of ${EVENTS} events over ${DAYS} days x ${GUESTS_PER_EVENT + 1} attendees, pages of ${EVENTS_PAGE_SIZE}, ${ACCOUNTS} accounts and ${CONTACTS} contacts`,
+      '| database | raw paging, median of 3 (s) | callback to last interaction visible (s) | ratio | interactions | service VmHWM after seeding / after the sync (MB) | interactions API while syncing: reads, median / p99 / max |',
+      '|---|---|---|---|---|---|---|',
       ...rows,
       '',
     ].join('\n'),
   );
 }
 
-async function measure(target: DatabaseTarget, latencyMs: number): Promise<string> {
-  const db = await target.start();
-  const sandbox = new GoogleSandbox();
-  const server = sandbox.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+async function measure(kind: DatabaseKind): Promise<string> {
+  const sandbox = new GoogleSandbox({ httpWebhookHosts: LOOPBACK });
+  const sandboxServer = sandbox.app.listen(0, '127.0.0.1');
+  await once(sandboxServer, 'listening');
+  const googleBase = `http://127.0.0.1:${(sandboxServer.address() as AddressInfo).port}`;
+  const service = await startService(kind, {
+    GOOGLE_BASE_URL: googleBase,
+    GOOGLE_CLIENT_ID: sandbox.clientId,
+    GOOGLE_CLIENT_SECRET: sandbox.clientSecret,
+    SECRET_KEY: 'bench-secret-key-0123456789-0123456789',
+    ADMIN_API_KEY: ADMIN_KEY,
+    INTERNAL_DOMAINS: 'ourco.com',
+  });
+  const api = async (path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${service.url}${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json', ...init.headers },
+    });
+    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path} answered ${response.status}`);
+    return response.json() as Promise<Record<string, unknown>>;
+  };
   try {
-    await seedAccountsAndContacts(db.dataSource);
+    await api('/api/accounts', { method: 'PUT', body: JSON.stringify(accountRows(0, ACCOUNTS, ACCOUNTS)) });
+    await api('/api/contacts', {
+      method: 'PUT',
+      body: JSON.stringify(contactRows(0, CONTACTS, CONTACTS, ACCOUNTS)),
+    });
     sandbox.addUser({ email: MEMBER, timeZone: 'Europe/Paris' });
     const now = Date.now();
     for (let i = 0; i < EVENTS; i++) {
-      const start = new Date(now - (80 * 86_400_000 * (i + 1)) / EVENTS);
+      const start = new Date(now - (DAYS * DAY_MS * (i + 1)) / EVENTS);
       start.setUTCSeconds(0, 0);
       sandbox.insertEvent(MEMBER, {
         summary: `Meeting ${i}`,
@@ -65,91 +86,132 @@ async function measure(target: DatabaseTarget, latencyMs: number): Promise<strin
         attendees: [
           { email: MEMBER, self: true, responseStatus: 'accepted' },
           ...Array.from({ length: GUESTS_PER_EVENT }, (_, k) => ({
-            email: attendeeEmail(i * GUESTS_PER_EVENT + k),
+            email: attendeeEmail(i * GUESTS_PER_EVENT + k, ACCOUNTS, CONTACTS),
             responseStatus: 'accepted' as const,
           })),
         ],
       });
     }
 
-    const google: GoogleClientSettings = {
-      clientId: sandbox.clientId,
-      clientSecret: sandbox.clientSecret,
-      redirectUri: 'http://localhost:3000/auth/google/callback',
-      endpoints: endpointsAt(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    };
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      SECRET_KEY: 'bench-secret-key-0123456789-0123456789',
-      ADMIN_API_KEY: 'bench-admin-key-0123456789',
-      INTERNAL_DOMAINS: 'ourco.com',
-    });
-    const container = buildContainer({
-      config,
-      logger: createPinoLogger('silent'),
-      dataSource: db.dataSource,
-      google: () => google,
-    });
-    sandbox.setConsentingUser(MEMBER);
+    const rawSeconds = await rawPaging(sandbox, googleBase);
+    const seededMb = service.memory().peakMb;
 
-    const consent = async () => {
-      const start = container.get(StartSignIn).execute();
-      const answer = await fetch(start.redirectUrl, { redirect: 'manual' });
-      return { start, code: new URL(answer.headers.get('location')!).searchParams.get('code')! };
-    };
-    const signIn = await consent();
-    const { memberId } = await container.get(CompleteSignIn).execute({
-      code: signIn.code,
-      state: signIn.start.state,
-      browserState: signIn.start.state,
-    });
-
-    const raw = oauthClient(google);
-    raw.setCredentials((await raw.getToken((await consent()).code)).tokens);
-    const client = new calendar_v3.Calendar({ auth: raw, rootUrl: google.endpoints.apiRoot, retry: false });
-    const timeMin = new Date(now - config.syncLookbackDays * 86_400_000).toISOString();
-    const rawPaging = async () => {
-      const started = performance.now();
-      let pageToken: string | undefined;
-      let items = 0;
-      do {
-        const { data } = await client.events.list({
-          calendarId: 'primary',
-          singleEvents: true,
-          maxResults: EVENTS_PAGE_SIZE,
-          timeMin,
-          ...(pageToken ? { pageToken } : {}),
-        });
-        items += data.items?.length ?? 0;
-        pageToken = data.nextPageToken ?? undefined;
-      } while (pageToken);
-      if (items !== EVENTS) throw new Error(`raw paging saw ${items} events`);
-      return (performance.now() - started) / 1000;
-    };
-
-    sandbox.setLatency(latencyMs);
-    const rawBefore = await rawPaging();
-    const rssBefore = process.memoryUsage().rss;
-    let peakRss = rssBefore;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
-    const queriesBefore = db.queryCounter.count;
+    // The browser's part of the sign-in; the clock starts when the service gets the callback.
+    const begin = await fetch(`${service.url}/auth/google`, { redirect: 'manual' });
+    const cookie = begin.headers.getSetCookie()[0]!.split(';')[0]!;
+    const callback = await consent(new URL(begin.headers.get('location')!), googleBase);
+    const probe = probeInteractions(service.url, `account-${(7919 * 4) % ACCOUNTS}`);
     const started = performance.now();
-    const outcome = await container.get(SyncCalendar).execute(memberId);
+    const answered = await fetch(`${service.url}${callback.pathname}${callback.search}`, {
+      headers: { Cookie: cookie },
+      redirect: 'manual',
+    });
+    if (answered.status !== 302) throw new Error(`the callback answered ${answered.status}`);
+    for (;;) {
+      const { connections } = (await api('/api/connections')) as {
+        connections: { email: string; lastSyncAt: string | null }[];
+      };
+      if (connections.find((c) => c.email === MEMBER)?.lastSyncAt) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const ours = (performance.now() - started) / 1000;
-    clearInterval(sampler);
-    const queries = db.queryCounter.count - queriesBefore;
-    const rawAfter = await rawPaging();
-    if (outcome.outcome !== 'synced') throw new Error(`sync ended ${outcome.outcome}`);
-    const rawSeconds = (rawBefore + rawAfter) / 2;
-    const [counted] = await db.dataSource.query<{ n: number }[]>(
-      'SELECT count(*)::int AS n FROM interactions',
-    );
-    const interactions = counted!.n;
-    return `| ${target.name} | ${latencyMs} ms | ${rawSeconds.toFixed(2)} | ${ours.toFixed(2)} | ${(ours / rawSeconds).toFixed(2)}x | ${outcome.pages} | ${(queries / outcome.pages).toFixed(1)} | ${interactions} | ${Math.round(peakRss / 1024 / 1024)} | ${Math.round((peakRss - rssBefore) / 1024 / 1024)} |`;
+    const reads = await probe.stop();
+    const peakMb = service.memory().peakMb;
+    let interactions = 0;
+    let cursor: string | null = null;
+    do {
+      const page = (await api(`/api/interactions?limit=1000${cursor ? `&cursor=${cursor}` : ''}`)) as {
+        interactions: unknown[];
+        nextCursor: string | null;
+      };
+      interactions += page.interactions.length;
+      cursor = page.nextCursor;
+    } while (cursor);
+    const at = (q: number) =>
+      `${Math.round(reads[Math.min(reads.length - 1, Math.floor(q * reads.length))]!)}`;
+    return `| ${kind} | ${rawSeconds.toFixed(2)} | ${ours.toFixed(2)} | ${(ours / rawSeconds).toFixed(2)}x | ${interactions} | ${Math.round(seededMb)} / ${Math.round(peakMb)} | ${reads.length}: ${at(0.5)} / ${at(0.99)} / ${at(1)} ms |`;
   } finally {
+    await service.stop();
     sandbox.close();
-    server.closeAllConnections();
-    server.close();
-    await db.stop();
+    sandboxServer.closeAllConnections();
+    sandboxServer.close();
   }
+}
+
+/** Approves the sandbox's consent page for the member; returns the callback URL it redirects to. */
+async function consent(authorize: URL, googleBase: string): Promise<URL> {
+  const form = new URLSearchParams(authorize.searchParams);
+  form.set('email', MEMBER);
+  const approved = await fetch(`${googleBase}${authorize.pathname}/approve`, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+  });
+  return new URL(approved.headers.get('location')!);
+}
+
+/** The median of 3 listings of the same pages (same query) through the official client, doing nothing else. */
+async function rawPaging(sandbox: GoogleSandbox, googleBase: string): Promise<number> {
+  const google: GoogleClientSettings = {
+    clientId: sandbox.clientId,
+    clientSecret: sandbox.clientSecret,
+    redirectUri: 'http://127.0.0.1/auth/google/callback',
+    endpoints: endpointsAt(googleBase),
+  };
+  const auth = oauthClient(google);
+  const authorize = new URL(
+    auth.generateAuthUrl({ scope: ['https://www.googleapis.com/auth/calendar.readonly'] }),
+  );
+  const code = (await consent(authorize, googleBase)).searchParams.get('code')!;
+  auth.setCredentials((await auth.getToken(code)).tokens);
+  const client = new calendar_v3.Calendar({ auth, rootUrl: google.endpoints.apiRoot, retry: false });
+  const now = Date.now();
+  const timeMin = new Date(now - LOOKBACK_DAYS * DAY_MS).toISOString();
+  const timeMax = new Date(now + LOOKAHEAD_DAYS * DAY_MS).toISOString();
+  const seconds: number[] = [];
+  for (let run = 0; run < RAW_RUNS; run++) {
+    const started = performance.now();
+    let pageToken: string | undefined;
+    let items = 0;
+    do {
+      const { data } = await client.events.list({
+        calendarId: 'primary',
+        singleEvents: true,
+        maxResults: EVENTS_PAGE_SIZE,
+        timeMin,
+        timeMax,
+        ...(pageToken ? { pageToken } : {}),
+      });
+      items += data.items?.length ?? 0;
+      pageToken = data.nextPageToken ?? undefined;
+    } while (pageToken);
+    if (items !== EVENTS) throw new Error(`raw paging saw ${items} events`);
+    seconds.push((performance.now() - started) / 1000);
+  }
+  return seconds.sort((a, b) => a - b)[Math.floor(RAW_RUNS / 2)]!;
+}
+
+/** Reads an account's interactions over and over, one read at a time, until stopped; the latencies, sorted. */
+function probeInteractions(serviceUrl: string, accountId: string): { stop(): Promise<number[]> } {
+  const latencies: number[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      const response = await fetch(`${serviceUrl}/api/accounts/${accountId}/interactions?limit=50`, {
+        headers: { Authorization: `Bearer ${ADMIN_KEY}` },
+      });
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`the interactions API answered ${response.status}`);
+      latencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, PROBE_PAUSE_MS));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return latencies.sort((a, b) => a - b);
+    },
+  };
 }

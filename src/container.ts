@@ -161,7 +161,6 @@ export function buildContainer(infra: Infrastructure): Container {
   container.bind(TOKENS.NotificationInbox).toConstantValue(
     new GroupCommitInbox(channels, () => {
       infra.notifyOtherInstances?.();
-      // Marks written late (after a database outage) were not followed by the webhook's own wake-up.
       container.get<SyncScheduler>(TOKENS.SyncScheduler).wake();
     }),
   );

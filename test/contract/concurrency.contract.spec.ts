@@ -191,10 +191,11 @@ async function blockedOnLock(promise: Promise<unknown>, pid: number, db: TestDat
       [randomUUID(), id],
     );
     const [channel] = await db.dataSource.query<{ id: string }[]>('SELECT id FROM channels');
-    const live = await channels.acceptNotifications([
+    const { live, marked } = await channels.acceptNotifications([
       { channelId: channel!.id, resourceId: 'r1', markForSync: true },
     ]);
     expect(live.size).toBe(1);
+    expect(marked).toBe(1);
 
     await page.runner.commitTransaction();
     expect(await disconnecting).toBe(true);

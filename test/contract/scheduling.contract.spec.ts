@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { TypeOrmChannelRepository } from '../../src/adapters/persistence/typeorm-channel.repository';
 import { TypeOrmRunCoordinator } from '../../src/adapters/persistence/typeorm-run-coordinator';
 import { TypeOrmSyncQueue } from '../../src/adapters/persistence/typeorm-sync-queue';
 import { SyncLeaseLostError } from '../../src/application/errors';
@@ -116,6 +117,36 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
     expect(third).toMatchObject({ lease: { memberId: id } });
     await queue.finish(third!.lease, null);
     expect(await queue.claim(randomUUID(), 60_000, 0)).toBeNull();
+  });
+
+  it('writes a push once until a sync starts, and once more during that sync, which then runs again', async () => {
+    const id = await oneMember();
+    const queue = new TypeOrmSyncQueue(db.dataSource.manager);
+    const channels = new TypeOrmChannelRepository(db.dataSource.manager);
+    const channelId = randomUUID();
+    await db.dataSource.query(
+      `INSERT INTO channels (id, member_id, resource_id, expires_at) VALUES ($1, $2, 'r1', now() + interval '1 day')`,
+      [channelId, id],
+    );
+    const push = () => channels.acceptNotifications([{ channelId, resourceId: 'r1', markForSync: true }]);
+    const requestedAt = async () =>
+      (await db.dataSource.query<{ at: Date }[]>('SELECT sync_requested_at AS at FROM members'))[0]!.at;
+
+    expect(await push()).toEqual({ live: new Set([channelId]), marked: 1 });
+    const marked = await requestedAt();
+    // No sync has started since: the next one lists Google after these pushes anyway.
+    expect(await push()).toEqual({ live: new Set([channelId]), marked: 0 });
+    expect(await requestedAt()).toEqual(marked);
+
+    const sync = (await queue.claim(randomUUID(), 60_000, 0))!;
+    expect(await push()).toMatchObject({ marked: 1 });
+    expect(await push()).toMatchObject({ marked: 0 });
+    await queue.finish(sync.lease, null);
+    const trailing = await queue.claim(randomUUID(), 60_000, 0);
+    expect(trailing).toMatchObject({ lease: { memberId: id } });
+    await queue.finish(trailing!.lease, null);
+    expect(await queue.claim(randomUUID(), 60_000, 0)).toBeNull();
+    expect(await push()).toMatchObject({ marked: 1 });
   });
 
   describe('a lease has an owner', () => {

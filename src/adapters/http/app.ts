@@ -54,6 +54,9 @@ export function createApp(container: Container, mount: (app: Express) => void = 
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLogging(logger, metrics));
+  // Google's pushes come first: the busiest route needs none of the page and API middleware below (security
+  // headers are for browsers; a push's answer is an empty status).
+  app.use(webhookRouter({ handle: container.get(HandlePushNotification), metrics, logger }));
   app.use(
     operationsRouter({ health: container.get<DatabaseHealth>(TOKENS.DatabaseHealth), metrics, logger }),
   );
@@ -66,7 +69,6 @@ export function createApp(container: Container, mount: (app: Express) => void = 
       },
     }),
   );
-  app.use(webhookRouter({ handle: container.get(HandlePushNotification), metrics, logger }));
   app.use(parseCookies);
   const sessions = new Sessions(config.secretKey, config.publicUrl.startsWith('https:'));
   app.get('/', (_req, res) => res.redirect(302, '/profile'));

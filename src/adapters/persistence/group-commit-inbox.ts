@@ -32,7 +32,7 @@ export class GroupCommitInbox implements NotificationInbox {
 
   constructor(
     private readonly channels: ChannelRepository,
-    /** Called after a batch that marked calendars was committed (e.g. to NOTIFY other instances). */
+    /** Called after a batch that marked calendars was committed: wakes the sync workers, here and elsewhere. */
     private readonly onMarked: () => void = () => undefined,
   ) {}
 
@@ -49,10 +49,11 @@ export class GroupCommitInbox implements NotificationInbox {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
-          const live = await this.channels.acceptNotifications(batch.map((waiting) => waiting.check));
+          const { live, marked } = await this.channels.acceptNotifications(
+            batch.map((waiting) => waiting.check),
+          );
           for (const waiting of batch) waiting.resolve(live.has(waiting.check.channelId));
-          if (batch.some((waiting) => waiting.check.markForSync && live.has(waiting.check.channelId)))
-            this.onMarked();
+          if (marked > 0) this.onMarked();
         } catch (error) {
           for (const waiting of batch) waiting.reject(error);
           this.defer(batch.map((waiting) => waiting.check));
@@ -91,8 +92,8 @@ export class GroupCommitInbox implements NotificationInbox {
     const checks = [...this.deferred.values()];
     this.deferred.clear();
     try {
-      const live = await this.channels.acceptNotifications(checks);
-      if (live.size > 0) this.onMarked();
+      const { marked } = await this.channels.acceptNotifications(checks);
+      if (marked > 0) this.onMarked();
     } catch {
       this.defer(checks);
     }

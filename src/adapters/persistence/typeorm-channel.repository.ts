@@ -29,7 +29,7 @@ export class TypeOrmChannelRepository implements ChannelRepository {
   async reserve(channel: { id: string; memberId: string }, connectionVersion: number): Promise<boolean> {
     // FOR KEY SHARE waits for a Disconnect being saved, then sees the version it moved. The row lives until Google
     // answers (a pending channel accepts only its sync message), or lapses if the answer never comes.
-    const rows = await this.db.query<{ id: string }[]>(
+    const rows = await this.db.query<{ id: string; marked: number }[]>(
       `WITH member AS (
          SELECT id FROM members WHERE id = $2 AND version = $3 AND status = 'active' FOR KEY SHARE
        )
@@ -170,10 +170,12 @@ export class TypeOrmChannelRepository implements ChannelRepository {
     );
   }
 
-  async acceptNotifications(batch: readonly NotificationCheck[]): Promise<Set<string>> {
-    if (batch.length === 0) return new Set();
+  async acceptNotifications(
+    batch: readonly NotificationCheck[],
+  ): Promise<{ live: Set<string>; marked: number }> {
+    if (batch.length === 0) return { live: new Set(), marked: 0 };
     // One statement for the whole batch: which channels are live for that resource, and their calendars marked.
-    const rows = await this.db.query<{ id: string }[]>(
+    const rows = await this.db.query<{ id: string; marked: number }[]>(
       `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::bool[]) AS i(channel_id, resource_id, mark)
        ), live AS (
@@ -185,17 +187,22 @@ export class TypeOrmChannelRepository implements ChannelRepository {
        ), locked AS (
          -- Rows locked in id order: concurrent batches (of other instances) then never deadlock. NO KEY UPDATE
          -- does not wait for a sync page being written (it holds the row FOR KEY SHARE).
+         -- A calendar already marked since its last sync started is left as it is: no sync has begun since that
+         -- mark, so the next one lists Google after this push anyway. A busy calendar's pushes then cost a read,
+         -- not a row update and a commit each.
          SELECT id FROM members
          WHERE status = 'active' AND id IN (SELECT member_id FROM live WHERE mark)
+           AND NOT (sync_requested_at IS NOT NULL
+                    AND (sync_started_at IS NULL OR sync_requested_at > sync_started_at))
          ORDER BY id
          FOR NO KEY UPDATE
        ), marked AS (
          UPDATE members m SET sync_requested_at = now() FROM locked WHERE m.id = locked.id
          RETURNING m.id
        )
-       SELECT DISTINCT id FROM live`,
+       SELECT DISTINCT id, (SELECT count(*) FROM marked)::int AS marked FROM live`,
       [batch.map((n) => n.channelId), batch.map((n) => n.resourceId), batch.map((n) => n.markForSync)],
     );
-    return new Set(rows.map((row) => row.id));
+    return { live: new Set(rows.map((row) => row.id)), marked: rows[0]?.marked ?? 0 };
   }
 }

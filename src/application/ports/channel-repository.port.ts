@@ -46,7 +46,8 @@ export interface ChannelRepository {
   deferMember(memberId: string): Promise<void>;
   /**
    * Checks a batch of notifications in one statement: returns the ids of channels that are live and watch that
-   * resource, and marks their (active) calendars as needing a sync where asked.
+   * resource, and marks their (active) calendars as needing a sync where asked. `marked` counts the calendars
+   * whose mark was written: one already marked since its last sync started needs no second mark.
    */
-  acceptNotifications(batch: readonly NotificationCheck[]): Promise<Set<string>>;
+  acceptNotifications(batch: readonly NotificationCheck[]): Promise<{ live: Set<string>; marked: number }>;
 }

@@ -2,7 +2,6 @@ import { inject, injectable } from 'inversify';
 
 import type { ChannelTokens } from '../ports/channel-tokens.port';
 import type { NotificationInbox } from '../ports/notification-inbox.port';
-import type { SyncScheduler } from '../ports/sync-scheduler.port';
 import { TOKENS } from '../ports/tokens';
 
 export type ResourceState = 'sync' | 'exists' | 'not_exists';
@@ -18,14 +17,14 @@ export type PushOutcome = 'accepted' | 'bad_token' | 'unknown_channel';
 
 /**
  * A Google push: the token is checked first (no database work for forgeries), then the channel and resource in
- * one batched statement that also marks the calendar as needing a sync. The sync itself runs after the answer.
+ * one batched statement that also marks the calendar as needing a sync (the inbox wakes the sync workers when it
+ * wrote a mark). The sync itself runs after the answer.
  */
 @injectable()
 export class HandlePushNotification {
   constructor(
     @inject(TOKENS.ChannelTokens) private readonly tokens: ChannelTokens,
     @inject(TOKENS.NotificationInbox) private readonly inbox: NotificationInbox,
-    @inject(TOKENS.SyncScheduler) private readonly scheduler: SyncScheduler,
   ) {}
 
   async execute(notification: PushNotification): Promise<PushOutcome> {
@@ -36,8 +35,6 @@ export class HandlePushNotification {
       resourceId: notification.resourceId,
       markForSync,
     });
-    if (!live) return 'unknown_channel';
-    if (markForSync) this.scheduler.wake();
-    return 'accepted';
+    return live ? 'accepted' : 'unknown_channel';
   }
 }

@@ -6,6 +6,7 @@ import { ConnectionLifecycle1764496800000 } from './1764496800000-connection-lif
 import { GoogleSignals1764583200000 } from './1764583200000-google-signals';
 import { InteractionsOut1764669600000 } from './1764669600000-interactions-out';
 import { TeamRollout1764756000000 } from './1764756000000-team-rollout';
+import { SetBasedChangeFeed1764842400000 } from './1764842400000-set-based-change-feed';
 
 /** Every migration, oldest first; listed by hand so that the compiled service and the tests load the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   GoogleSignals1764583200000,
   InteractionsOut1764669600000,
   TeamRollout1764756000000,
+  SetBasedChangeFeed1764842400000,
 ];

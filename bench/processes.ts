@@ -1,0 +1,132 @@
+import { execFileSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { databaseUrl, withClient } from '../test/support/databases';
+import { freePort } from '../test/support/e2e';
+import { spawnService } from '../test/support/service-process';
+
+const ROOT = path.resolve(__dirname, '..');
+
+export type DatabaseKind = 'embedded' | 'postgres';
+
+/**
+ * The databases a bench runs against: the embedded one always, PostgreSQL when TEST_DATABASE_URL is set;
+ * BENCH_DATABASES=postgres (or embedded) keeps one of them.
+ */
+export function databaseKinds(): DatabaseKind[] {
+  const kinds: DatabaseKind[] = process.env.TEST_DATABASE_URL ? ['embedded', 'postgres'] : ['embedded'];
+  const only = process.env.BENCH_DATABASES?.split(',');
+  return only ? kinds.filter((kind) => only.includes(kind)) : kinds;
+}
+
+/** Compiles the service as `npm start` does, once per bench run. */
+let built = false;
+export function buildService(): void {
+  if (built) return;
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  built = true;
+}
+
+/** The heap limit `npm start` gives the service (package.json), so it runs here as it runs deployed. */
+const START_NODE_FLAGS = /exec node (.*) dist\/src\/main\.js/
+  .exec(
+    (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+      .scripts.start,
+  )![1]!
+  .split(' ');
+
+export interface RunningService {
+  url: string;
+  pid: number;
+  /** Peak (VmHWM) and current (VmRSS) resident memory of the service's process, in MB. */
+  memory(): { peakMb: number; rssMb: number };
+  stop(): Promise<void>;
+}
+
+/**
+ * The service as `npm start` runs it (compiled, `node <flags> dist/src/main.js`), in its own process, on the
+ * embedded database (a fresh DATA_DIR) or on a fresh database of TEST_DATABASE_URL's server.
+ */
+export async function startService(kind: DatabaseKind, env: NodeJS.ProcessEnv): Promise<RunningService> {
+  buildService();
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-service-'));
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  const database = `bench_${Date.now()}_${process.pid}`;
+  if (kind === 'postgres') {
+    await withClient(serverUrl!, (client) => client.query(`CREATE DATABASE "${database}"`));
+  }
+  const service = spawnService(
+    {
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
+      ...(kind === 'postgres' ? { DATABASE_URL: databaseUrl(serverUrl!, database) } : {}),
+      ...env,
+    },
+    [...START_NODE_FLAGS, ...profileFlags(), 'dist/src/main.js'],
+  );
+  try {
+    await service.listening;
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const pid = service.child.pid!;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid,
+    memory: () => memoryOf(pid),
+    async stop() {
+      service.child.kill('SIGTERM');
+      await service.exited;
+      rmSync(dataDir, { recursive: true, force: true });
+      if (kind === 'postgres') {
+        await withClient(serverUrl!, (client) =>
+          client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
+        );
+      }
+    },
+  };
+}
+
+/** BENCH_PROFILE_DIR=<dir>: the service writes a CPU profile there when it stops (`node --cpu-prof`). */
+function profileFlags(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+}
+
+/** Peak (VmHWM) and current (VmRSS) resident memory of a process, in MB. */
+export function memoryOf(pid: number): { peakMb: number; rssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+}
+
+export interface ReferenceProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `bench/reference-process.ts` in its own node process: an Express 5 app whose one POST route answers 200. */
+export async function startReference(routePath: string): Promise<ReferenceProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', path.join(__dirname, 'reference-process.ts'), routePath],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  const port = /listening on (\d+)/.exec(line.toString())?.[1];
+  if (!port) throw new Error(`reference process said: ${line.toString()}`);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
+}
