@@ -78,6 +78,11 @@ export interface Infrastructure {
   metrics?: Metrics;
   /** Called after pushes marked calendars, to wake the workers of other instances (NOTIFY on PostgreSQL). */
   notifyOtherInstances?: () => void;
+  /**
+   * The change feed's triggers NOTIFY at commit and this process LISTENs (PgWakeChannel): its readers and webhook
+   * workers are woken by that alone. Otherwise (embedded database, tests) every commit wakes them here.
+   */
+  databaseNotifiesChanges?: boolean;
 }
 
 export interface DelegationSettings {
@@ -85,6 +90,9 @@ export interface DelegationSettings {
   /** The Workspace admin impersonated to read the directory; null: only enrolment by email. */
   admin: string | null;
 }
+
+/** Small enough that a reader waits tens of milliseconds for a sync's transaction on the embedded database. */
+const EMBEDDED_EVENTS_PER_TRANSACTION = 100;
 
 /** Backoff for Google's rate limits and server errors, each backoff counted in `google_backoffs_total`. */
 export function googleRetryPolicy(
@@ -116,6 +124,8 @@ export function buildContainer(infra: Infrastructure): Container {
     lookbackDays: config.syncLookbackDays,
     lookaheadDays: config.syncLookaheadDays,
     leaseMs: config.syncLeaseMs,
+    // The embedded database runs one statement at a time: an API read waits for at most 100 events' writes.
+    ...(config.databaseUrl === null ? { eventsPerTransaction: EMBEDDED_EVENTS_PER_TRANSACTION } : {}),
   } satisfies SyncSettings);
   container.bind(TOKENS.RetryPolicy).toConstantValue(googleRetryPolicy(metrics));
   container.bind(TOKENS.ChannelSettings).toConstantValue({
@@ -128,7 +138,12 @@ export function buildContainer(infra: Infrastructure): Container {
   container.bind(TOKENS.ChangeNotifications).toConstantValue(changeNotifications);
   container
     .bind(TOKENS.UnitOfWork)
-    .toConstantValue(new TypeOrmUnitOfWork(dataSource, () => changeNotifications.notify()));
+    .toConstantValue(
+      new TypeOrmUnitOfWork(
+        dataSource,
+        infra.databaseNotifiesChanges === true ? undefined : () => changeNotifications.notify(),
+      ),
+    );
   container.bind(TOKENS.ChangeFeed).toConstantValue(new TypeOrmChangeFeed(dataSource.manager));
   const webhookEndpoints = new TypeOrmWebhookEndpointRepository(dataSource.manager);
   container.bind(TOKENS.WebhookEndpointRepository).toConstantValue(webhookEndpoints);

@@ -82,6 +82,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       delegation: google.delegation,
       metrics: new Metrics(),
       notifyOtherInstances: () => wakeChannel?.notify(),
+      databaseNotifiesChanges: config.databaseUrl !== null,
     });
     const server = createApp(container, google.mount).listen(config.port);
     await once(server, 'listening');

@@ -7,13 +7,27 @@ import path from 'node:path';
 import { GoogleSandbox } from '../../sandbox/google-sandbox';
 import { eventually, LOOPBACK } from '../support/e2e';
 import { startWebhookReceiver } from '../support/webhook-receiver';
-import { killServices, signInOverHttp, spawnService, stderrMatch } from '../support/service-process';
+import {
+  initialisedDataDir,
+  killServices,
+  signInOverHttp,
+  spawnService,
+  stderrMatch,
+} from '../support/service-process';
+
+const FIRST_START_TEST =
+  'starts on embedded PGlite in a new DATA_DIR, prints a working admin key, stops on SIGTERM and keeps the data';
+const FIRST_START = `service process ${FIRST_START_TEST}`;
 
 /** The service as an operator runs it: a process with an environment, signals and a data directory. */
 describe('service process', () => {
   let dataDir: string;
-  beforeEach(() => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'service-'));
+  beforeEach(async () => {
+    // A newcomer's first start (initdb included) is the first test's; the others start from a created database.
+    dataDir =
+      expect.getState().currentTestName === FIRST_START
+        ? mkdtempSync(path.join(tmpdir(), 'service-'))
+        : await initialisedDataDir();
   });
   afterEach(() => {
     killServices();
@@ -22,7 +36,7 @@ describe('service process', () => {
 
   const KEY = /Authorization: Bearer (\S+?)"/;
 
-  it('starts on embedded PGlite, prints a working admin key, stops on SIGTERM and keeps the data', async () => {
+  it(FIRST_START_TEST, async () => {
     const first = spawnService({ DATA_DIR: dataDir });
     const port = await first.listening;
     const [, key] = await stderrMatch(first, KEY);

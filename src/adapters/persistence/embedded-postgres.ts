@@ -1,8 +1,11 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { EmbeddedWorkerData, EmbeddedWorkerMessage } from './embedded-postgres.worker';
 
 /**
  * Pool size to use with the embedded database: one connection. pglite-socket queues each protocol message on its
@@ -12,6 +15,12 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
  * transaction (the unit of work passes the transaction's manager down), so it cannot deadlock on the pool.
  */
 export const EMBEDDED_POOL_SIZE = 1;
+
+/**
+ * PostgreSQL settings of the embedded database. PGlite's default 128 MB of shared buffers are touched at start
+ * and stay resident; the data files sit in the OS page cache anyway, so a smaller pool costs little.
+ */
+export const EMBEDDED_SETTINGS = ['shared_buffers = 16MB'];
 
 export interface EmbeddedPostgres {
   /** A `postgres://` URL on loopback for the ordinary `pg` driver. */
@@ -26,39 +35,65 @@ export interface EmbeddedPostgresOptions {
   maxConnections: number;
 }
 
+/** This module's siblings run as compiled JavaScript, or as TypeScript through the register hook in development. */
+const sibling = (name: string) => path.join(__dirname, `${name}${path.extname(__filename)}`);
+const execArgvFor = (file: string) => (file.endsWith('.ts') ? ['-r', '@swc-node/register'] : []);
+
 /**
  * PGlite (PostgreSQL compiled to WASM) served on a loopback port, so the service talks to it through the same
  * `pg` driver and migrations as to a PostgreSQL server. PGlite is one backend session behind every socket:
  * callers coordinate with row locks inside transactions, never with session state.
+ *
+ * It runs in a worker thread: a long statement (a sync's page) then runs beside the HTTP server instead of
+ * stopping it. A new data directory is created by a short-lived child process, as PGlite's initdb needs ~700 MB
+ * that the service's process would otherwise keep as its peak for good.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const releaseLock = options.dataDir === undefined ? () => undefined : lockDataDir(options.dataDir);
   try {
-    const db =
-      options.dataDir === undefined
-        ? new PGlite()
-        : new PGlite(path.join(path.resolve(options.dataDir), 'pgdata'));
-    await db.waitReady;
-    const server = new PGLiteSocketServer({
-      db,
-      host: '127.0.0.1',
-      port: 0,
-      maxConnections: options.maxConnections,
+    const pgdata =
+      options.dataDir === undefined ? undefined : path.join(path.resolve(options.dataDir), 'pgdata');
+    if (pgdata !== undefined && !existsSync(path.join(pgdata, 'PG_VERSION')))
+      await createEmbeddedDataDir(pgdata);
+    const workerFile = sibling('embedded-postgres.worker');
+    const worker = new Worker(workerFile, {
+      workerData: {
+        dataDir: pgdata,
+        maxConnections: options.maxConnections,
+        settings: EMBEDDED_SETTINGS,
+      } satisfies EmbeddedWorkerData,
+      // Not the parent's: the heap limit of `npm start` is the service's own (PGlite's memory is WASM, not heap).
+      execArgv: execArgvFor(workerFile),
     });
-    await server.start();
-    const address = server.getServerConn();
+    const [started] = (await once(worker, 'message')) as [EmbeddedWorkerMessage];
+    if (started.type !== 'listening') {
+      await worker.terminate();
+      throw new Error(started.type === 'failed' ? started.error : 'the embedded database did not start');
+    }
+    let stopped: Promise<void> | null = null;
     return {
-      url: `postgres://postgres@${address}/postgres`,
-      async stop() {
-        await server.stop();
-        await db.close();
-        releaseLock();
+      url: `postgres://postgres@${started.address}/postgres`,
+      stop() {
+        stopped ??= (async () => {
+          worker.postMessage('stop');
+          await once(worker, 'exit');
+          releaseLock();
+        })();
+        return stopped;
       },
     };
   } catch (error) {
     releaseLock();
     throw error;
   }
+}
+
+/** Creates a PGlite data directory (initdb) in a short-lived child process; see startEmbeddedPostgres. */
+export async function createEmbeddedDataDir(pgdata: string): Promise<void> {
+  const initdb = sibling('embedded-initdb');
+  await promisify(execFile)(process.execPath, [...execArgvFor(initdb), initdb, pgdata], {
+    env: { ...process.env, EMBEDDED_SETTINGS: JSON.stringify(EMBEDDED_SETTINGS) },
+  });
 }
 
 /**

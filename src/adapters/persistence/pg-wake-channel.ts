@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { Client } from 'pg';
 
 import type { Logger } from '../../application/ports/logger.port';
@@ -17,6 +19,8 @@ export class PgWakeChannel {
   private client: Client | null = null;
   private stopped = false;
   private reconnect: NodeJS.Timeout | undefined;
+  /** Carried by this instance's own notifications, which it ignores: it wakes its workers itself. */
+  private readonly instance = randomUUID();
 
   constructor(
     private readonly url: string,
@@ -28,7 +32,9 @@ export class PgWakeChannel {
 
   async start(): Promise<void> {
     const client = new Client({ connectionString: this.url });
-    client.on('notification', (message) => this.handlers[message.channel]?.());
+    client.on('notification', (message) => {
+      if (message.payload !== this.instance) this.handlers[message.channel]?.();
+    });
     client.on('error', (error) => {
       this.logger.warn('wake-up listener lost its connection', { error: error.message });
       this.scheduleReconnect();
@@ -46,9 +52,9 @@ export class PgWakeChannel {
     }
   }
 
-  /** Tells every instance (this one included) that sync requests are waiting. */
+  /** Tells every other instance that sync requests are waiting. */
   notify(): void {
-    this.notifyQuery(`NOTIFY ${WAKE_CHANNEL}`).catch((error: unknown) =>
+    this.notifyQuery(`NOTIFY ${WAKE_CHANNEL}, '${this.instance}'`).catch((error: unknown) =>
       this.logger.warn('could not notify other instances', { error: (error as Error).message }),
     );
   }

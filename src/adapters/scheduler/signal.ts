@@ -10,11 +10,24 @@ export class Signal {
     return this.count;
   }
 
+  /** Wakes every waiter. */
   notify(): void {
     this.count++;
     const waiters = [...this.waiters];
     this.waiters.clear();
     for (const wake of waiters) wake();
+  }
+
+  /**
+   * Wakes the longest waiting waiter only (loops that share one queue of work: one looks, and wakes the next when
+   * it found some). Loops busy meanwhile still see the new epoch and look again.
+   */
+  notifyOne(): void {
+    this.count++;
+    const [first] = this.waiters;
+    if (first === undefined) return;
+    this.waiters.delete(first);
+    first();
   }
 
   wait(timeoutMs: number, seenEpoch: number): Promise<void> {

@@ -41,6 +41,7 @@ export class SyncWorker implements SyncScheduler {
   private loops: Promise<void>[] = [];
   private stopped = true;
   private failuresInARow = new Map<string, number>();
+  private timekeeping = false;
 
   constructor(
     private readonly queue: SyncQueue,
@@ -56,7 +57,7 @@ export class SyncWorker implements SyncScheduler {
   }
 
   wake(): void {
-    this.signal.notify();
+    this.signal.notifyOne();
   }
 
   start(): void {
@@ -68,7 +69,7 @@ export class SyncWorker implements SyncScheduler {
   /** Stops claiming and waits for the syncs in progress to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake();
+    this.signal.notify();
     await Promise.all(this.loops);
     this.loops = [];
   }
@@ -84,15 +85,34 @@ export class SyncWorker implements SyncScheduler {
           this.options.minIntervalMs,
         );
         if (claimed === null) {
-          await this.signal.wait(await this.idleMs(), epoch);
+          await this.idle(epoch);
           continue;
         }
+        // More may be due: another idle loop looks (one at a time, not every loop at every wake-up).
+        this.signal.notifyOne();
         await this.run(claimed, claimSentAt);
       } catch (error) {
         // The database is unreachable or the claim failed: the requests are still stored; try again later.
         this.logger.warn('sync worker could not claim work', { error: describeError(error) });
         await this.signal.wait(this.options.pollMs, epoch);
       }
+    }
+  }
+
+  /**
+   * One idle loop keeps time (sleeps until the next request falls due); the others wait to be woken, or poll.
+   * Otherwise every loop would look up the due time and wake at the same moment to claim the same calendar.
+   */
+  private async idle(epoch: number): Promise<void> {
+    if (this.timekeeping) {
+      await this.signal.wait(this.options.pollMs, epoch);
+      return;
+    }
+    this.timekeeping = true;
+    try {
+      await this.signal.wait(await this.idleMs(), epoch);
+    } finally {
+      this.timekeeping = false;
     }
   }
 

@@ -29,6 +29,11 @@ export interface SyncSettings {
   lookaheadDays: number;
   /** SYNC_LEASE_SECONDS: how long a sync run outside the worker holds its calendar. */
   leaseMs: number;
+  /**
+   * Events written per transaction (a page is split into transactions of at most this many). Where the database
+   * runs one statement at a time (the embedded one), every other reader waits for the transaction in progress.
+   */
+  eventsPerTransaction?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -50,8 +55,8 @@ export type SyncOutcome =
  * With a stored sync token it lists only the changes; without one (first sync, a forced full sync, after Google's
  * 410, or a day after the last full sync, as the window moves) it lists everything from SYNC_LOOKBACK_DAYS ago to
  * SYNC_LOOKAHEAD_DAYS ahead, then forgets copies it did not see again. Nothing beyond the window is recorded.
- * Each page is applied in one transaction and the new sync token is stored with the last page only, so a crash
- * mid-way repeats the same pages, which is harmless. Rate limits and server errors are retried with backoff.
+ * Each page is applied in one transaction (or several, see `eventsPerTransaction`) and the new sync token is stored
+ * with the last one only, so a crash mid-way repeats the same pages, which is harmless. Rate limits and server errors are retried with backoff.
  *
  * Every write is made under the calendar's lease (the worker's claim, or one taken here): once another worker took
  * the calendar over, or the member disconnected, this sync's writes are refused and it stops.
@@ -159,17 +164,23 @@ export class SyncCalendar {
       // The next page downloads while this one is written: the sync costs about the slower of the two.
       next = last ? null : fetchPage(page.nextPageToken);
       try {
-        await this.uow.run((tx) =>
-          this.applyPage(
-            tx,
-            state,
-            lease,
-            page,
-            generation,
-            window,
-            last ? { syncToken: page.nextSyncToken!, full } : null,
-          ),
-        );
+        const size = this.settings.eventsPerTransaction ?? Number.POSITIVE_INFINITY;
+        for (let from = 0; from === 0 || from < page.events.length; from += size) {
+          const events = page.events.slice(from, from + size);
+          const final = from + size >= page.events.length;
+          await this.uow.run((tx) =>
+            this.applyPage(
+              tx,
+              state,
+              lease,
+              events,
+              page.timeZone,
+              generation,
+              window,
+              last && final ? { syncToken: page.nextSyncToken!, full } : null,
+            ),
+          );
+        }
       } catch (error) {
         next?.catch(() => undefined);
         throw error;
@@ -185,7 +196,8 @@ export class SyncCalendar {
     tx: TransactionScope,
     state: SyncState,
     lease: SyncLease,
-    page: EventsPage,
+    events: readonly CalendarEvent[],
+    timeZone: string | null,
     generation: number,
     window: SyncWindow,
     completion: { syncToken: string; full: boolean } | null,
@@ -197,8 +209,8 @@ export class SyncCalendar {
     const memberId = lease.memberId;
     const removed: string[] = [];
     const kept: { eventId: string; seriesId: string | null; meeting: MeetingSnapshot }[] = [];
-    for (const event of page.events) {
-      const meeting = isLive(event) ? meetingFromEvent(event, page.timeZone ?? state.timeZone) : null;
+    for (const event of events) {
+      const meeting = isLive(event) ? meetingFromEvent(event, timeZone ?? state.timeZone) : null;
       // Beyond the window (an incremental sync lists a changed series' occurrences for years ahead): not recorded.
       if (meeting === null || meeting.startTime >= window.end) removed.push(event.eventId);
       else kept.push({ eventId: event.eventId, seriesId: isLive(event) ? event.seriesId : null, meeting });

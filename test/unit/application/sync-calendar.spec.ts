@@ -237,7 +237,12 @@ function fakes(world: World) {
 
 function setup(
   script: (EventsPage | Error)[],
-  options: { world?: World; refreshed?: GoogleCredentials; onList?: () => void } = {},
+  options: {
+    world?: World;
+    refreshed?: GoogleCredentials;
+    onList?: () => void;
+    eventsPerTransaction?: number;
+  } = {},
 ) {
   const world = options.world ?? new World();
   const { members, queue, uow } = fakes(world);
@@ -263,7 +268,14 @@ function setup(
   );
   const logger = new RecordingLogger();
   const sync = new SyncCalendar(
-    { lookbackDays: 90, lookaheadDays: 180, leaseMs: 60_000 },
+    {
+      lookbackDays: 90,
+      lookaheadDays: 180,
+      leaseMs: 60_000,
+      ...(options.eventsPerTransaction === undefined
+        ? {}
+        : { eventsPerTransaction: options.eventsPerTransaction }),
+    },
     uow,
     members,
     queue,
@@ -309,6 +321,19 @@ describe('SyncCalendar', () => {
       { accountId: 'logo', matchedBy: 'domain' },
     ]);
     expect(world.unseenRemovals).toEqual([{ generation: 1, windowStart: new Date('2026-08-27T12:00:00Z') }]);
+  });
+
+  it('splits a page into transactions of eventsPerTransaction, the token with the very last one', async () => {
+    const { sync, world } = setup(
+      [page([timed('a'), timed('b'), timed('c')], { page: 'p2' }), page([], { sync: 'token-1' })],
+      { eventsPerTransaction: 2 },
+    );
+    await expect(sync.execute(MEMBER)).resolves.toMatchObject({ outcome: 'synced', pages: 2, events: 3 });
+    expect(world.saved.map((s) => s.copies.map((c) => c.eventId))).toEqual([['a', 'b'], ['c']]);
+    // The empty last page still gets its transaction: it stores the token and forgets the copies not seen.
+    expect(world.transactions).toBe(3);
+    expect(world.syncToken).toBe('token-1');
+    expect(world.unseenRemovals).toHaveLength(1);
   });
 
   it('keeps no token when it fails mid-way, so the next run repeats the same pages', async () => {
