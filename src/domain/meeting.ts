@@ -124,20 +124,34 @@ function isResource(attendee: EventAttendee): boolean {
 
 /** YYYY-MM-DD of an instant in a time zone. */
 export function localDate(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(at);
+  const parts = dateFormat(timeZone).formatToParts(at);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/**
+ * One formatter per time zone: building one costs more than formatting with it, and a sync formats every event.
+ * IANA has about 600 zones, so the cache stays small; an unknown zone throws and is not cached.
+ */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = dateFormats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dateFormats.set(timeZone, format);
+  }
+  return format;
 }
 
 function validTimeZone(timeZone: string | null): string | null {
   if (timeZone === null || timeZone === '') return null;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
+    dateFormat(timeZone);
     return timeZone;
   } catch {
     return null;

@@ -5,8 +5,6 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
-import type { EmbeddedWorkerData, EmbeddedWorkerMessage } from './embedded-postgres.worker';
-
 /**
  * Pool size to use with the embedded database: one connection. pglite-socket queues each protocol message on its
  * own, so the Parse/Bind/Execute of two connections can interleave outside a transaction (seen here: "bind message
@@ -35,9 +33,53 @@ export interface EmbeddedPostgresOptions {
   maxConnections: number;
 }
 
-/** This module's siblings run as compiled JavaScript, or as TypeScript through the register hook in development. */
-const sibling = (name: string) => path.join(__dirname, `${name}${path.extname(__filename)}`);
-const execArgvFor = (file: string) => (file.endsWith('.ts') ? ['-r', '@swc-node/register'] : []);
+const PGLITE = require.resolve('@electric-sql/pglite');
+const PGLITE_SOCKET = require.resolve('@electric-sql/pglite-socket');
+
+/*
+ * The worker's and the child's code are plain JavaScript given as source, not modules of ours: the service runs
+ * compiled, but tests and `npm run dev` run TypeScript, and loading a TypeScript compiler into each worker and
+ * child would cost them most of a second.
+ */
+
+/** The database's thread: PGlite behind a loopback socket until told to stop. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { PGlite } = require(workerData.pglite);
+const { PGLiteSocketServer } = require(workerData.pgliteSocket);
+(async () => {
+  const db = new PGlite(workerData.dataDir, { postgresqlconf: workerData.settings });
+  await db.waitReady;
+  const server = new PGLiteSocketServer({
+    db, host: '127.0.0.1', port: 0, maxConnections: workerData.maxConnections,
+  });
+  await server.start();
+  parentPort.on('message', async (message) => {
+    if (message !== 'stop') return;
+    await server.stop();
+    await db.close();
+    process.exit(0);
+  });
+  parentPort.postMessage({ type: 'listening', address: server.getServerConn() });
+})().catch((error) => {
+  parentPort.postMessage({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
+});
+`;
+
+/** `node -e INITDB_SOURCE <pglite> <pgdata> <settings>`: creates a data directory and exits. */
+const INITDB_SOURCE = `
+const { PGlite } = require(process.argv[1]);
+(async () => {
+  const db = new PGlite(process.argv[2], { postgresqlconf: JSON.parse(process.argv[3]) });
+  await db.waitReady;
+  await db.close();
+})().catch((error) => {
+  process.stderr.write(String(error instanceof Error ? error.message : error) + '\\n');
+  process.exit(1);
+});
+`;
+
+type WorkerMessage = { type: 'listening'; address: string } | { type: 'failed'; error: string };
 
 /**
  * PGlite (PostgreSQL compiled to WASM) served on a loopback port, so the service talks to it through the same
@@ -55,20 +97,22 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       options.dataDir === undefined ? undefined : path.join(path.resolve(options.dataDir), 'pgdata');
     if (pgdata !== undefined && !existsSync(path.join(pgdata, 'PG_VERSION')))
       await createEmbeddedDataDir(pgdata);
-    const workerFile = sibling('embedded-postgres.worker');
-    const worker = new Worker(workerFile, {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
       workerData: {
+        pglite: PGLITE,
+        pgliteSocket: PGLITE_SOCKET,
         dataDir: pgdata,
         maxConnections: options.maxConnections,
         settings: EMBEDDED_SETTINGS,
-      } satisfies EmbeddedWorkerData,
+      },
       // Not the parent's: the heap limit of `npm start` is the service's own (PGlite's memory is WASM, not heap).
-      execArgv: execArgvFor(workerFile),
+      execArgv: [],
     });
-    const [started] = (await once(worker, 'message')) as [EmbeddedWorkerMessage];
+    const [started] = (await once(worker, 'message')) as [WorkerMessage];
     if (started.type !== 'listening') {
       await worker.terminate();
-      throw new Error(started.type === 'failed' ? started.error : 'the embedded database did not start');
+      throw new Error(`the embedded database did not start: ${started.error}`);
     }
     let stopped: Promise<void> | null = null;
     return {
@@ -90,10 +134,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
 /** Creates a PGlite data directory (initdb) in a short-lived child process; see startEmbeddedPostgres. */
 export async function createEmbeddedDataDir(pgdata: string): Promise<void> {
-  const initdb = sibling('embedded-initdb');
-  await promisify(execFile)(process.execPath, [...execArgvFor(initdb), initdb, pgdata], {
-    env: { ...process.env, EMBEDDED_SETTINGS: JSON.stringify(EMBEDDED_SETTINGS) },
-  });
+  await promisify(execFile)(process.execPath, [
+    '-e',
+    INITDB_SOURCE,
+    PGLITE,
+    pgdata,
+    JSON.stringify(EMBEDDED_SETTINGS),
+  ]);
 }
 
 /**

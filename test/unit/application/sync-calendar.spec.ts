@@ -126,6 +126,8 @@ class World {
   removed: string[][] = [];
   unseenRemovals: { generation: number; windowStart: Date }[] = [];
   transactions = 0;
+  /** Tokens stored by one statement, outside a page's transaction. */
+  tokensStoredAlone = 0;
 }
 
 function fakes(world: World) {
@@ -178,6 +180,12 @@ function fakes(world: World) {
       held(lease);
       world.syncToken = null;
       return Promise.resolve(++world.generation);
+    },
+    completeSync: (lease, token) => {
+      held(lease);
+      world.syncToken = token;
+      world.tokensStoredAlone++;
+      return Promise.resolve();
     },
   };
   const uow: UnitOfWork = {
@@ -348,6 +356,16 @@ describe('SyncCalendar', () => {
     await second.sync.execute(MEMBER);
     expect(second.sessions[0]!.queries[0]).toMatchObject({ kind: 'full', pageToken: null });
     expect(world.syncToken).toBe('token-1');
+  });
+
+  it('stores the new token alone, without a transaction, when nothing changed', async () => {
+    const world = new World();
+    world.syncToken = 'token-1';
+    const { sync } = setup([page([], { page: 'p2' }), page([], { sync: 'token-2' })], { world });
+    await expect(sync.execute(MEMBER)).resolves.toMatchObject({ outcome: 'synced', pages: 2, events: 0 });
+    expect(world.syncToken).toBe('token-2');
+    expect(world.tokensStoredAlone).toBe(1);
+    expect(world.transactions).toBe(0);
   });
 
   it('syncs incrementally with the stored token', async () => {
