@@ -38,6 +38,8 @@ export const DEFAULT_SYNC_WORKER_OPTIONS: Omit<SyncWorkerOptions, 'minIntervalMs
  */
 export class SyncWorker implements SyncScheduler {
   private readonly signal = new Signal();
+  /** What the loop keeping time waits on: every wake-up, as a new request may fall due sooner than it planned. */
+  private readonly clock = new Signal();
   private loops: Promise<void>[] = [];
   private stopped = true;
   private failuresInARow = new Map<string, number>();
@@ -57,6 +59,7 @@ export class SyncWorker implements SyncScheduler {
   }
 
   wake(): void {
+    this.clock.notify();
     this.signal.notifyOne();
   }
 
@@ -69,6 +72,7 @@ export class SyncWorker implements SyncScheduler {
   /** Stops claiming and waits for the syncs in progress to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.clock.notify();
     this.signal.notify();
     await Promise.all(this.loops);
     this.loops = [];
@@ -77,6 +81,7 @@ export class SyncWorker implements SyncScheduler {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       const epoch = this.signal.epoch;
+      const clockEpoch = this.clock.epoch;
       try {
         const claimSentAt = Date.now();
         const claimed = await this.queue.claim(
@@ -85,7 +90,7 @@ export class SyncWorker implements SyncScheduler {
           this.options.minIntervalMs,
         );
         if (claimed === null) {
-          await this.idle(epoch);
+          await this.idle(epoch, clockEpoch);
           continue;
         }
         // More may be due: another idle loop looks (one at a time, not every loop at every wake-up).
@@ -100,17 +105,18 @@ export class SyncWorker implements SyncScheduler {
   }
 
   /**
-   * One idle loop keeps time (sleeps until the next request falls due); the others wait to be woken, or poll.
-   * Otherwise every loop would look up the due time and wake at the same moment to claim the same calendar.
+   * One idle loop keeps time: it sleeps until the next request falls due, and looks again at every wake-up (a new
+   * request may fall due sooner). The others wait to be woken one at a time, or poll. Otherwise every loop would
+   * look up the due time and wake at the same moment to claim the same calendar.
    */
-  private async idle(epoch: number): Promise<void> {
+  private async idle(epoch: number, clockEpoch: number): Promise<void> {
     if (this.timekeeping) {
       await this.signal.wait(this.options.pollMs, epoch);
       return;
     }
     this.timekeeping = true;
     try {
-      await this.signal.wait(await this.idleMs(), epoch);
+      await this.clock.wait(await this.idleMs(), clockEpoch);
     } finally {
       this.timekeeping = false;
     }

@@ -4,22 +4,27 @@ import type { ClaimedSync, SyncQueue } from '../../../src/application/ports/sync
 import type { SyncCalendar } from '../../../src/application/use-cases/sync-calendar.use-case';
 import { RecordingLogger } from '../../support/logger';
 
-/** A queue of calendars due now, counting the statements a worker would send. */
+/** A queue of calendar sync requests with their due times, counting the statements a worker would send. */
 class CountingQueue {
-  due: string[] = [];
+  pending: { memberId: string; dueAt: number }[] = [];
   claims = 0;
   dueLookups = 0;
 
+  set due(memberIds: string[]) {
+    this.pending = memberIds.map((memberId) => ({ memberId, dueAt: 0 }));
+  }
+
   claim(owner: string): Promise<ClaimedSync | null> {
     this.claims++;
-    const memberId = this.due.shift();
-    return Promise.resolve(
-      memberId === undefined ? null : { lease: { memberId, owner }, full: false, requestedAt: new Date() },
-    );
+    const index = this.pending.findIndex((request) => request.dueAt <= Date.now());
+    if (index < 0) return Promise.resolve(null);
+    const memberId = this.pending.splice(index, 1)[0]!.memberId;
+    return Promise.resolve({ lease: { memberId, owner }, full: false, requestedAt: new Date() });
   }
   nextDueAt(): Promise<Date | null> {
     this.dueLookups++;
-    return Promise.resolve(null);
+    const due = this.pending.map((request) => request.dueAt);
+    return Promise.resolve(due.length === 0 ? null : new Date(Math.min(...due)));
   }
   finish(): Promise<void> {
     return Promise.resolve();
@@ -71,18 +76,30 @@ describe('SyncWorker', () => {
   });
   afterEach(() => worker.stop());
 
-  it('keeps one idle loop on the clock, and one looks per wake-up, not all of them', async () => {
+  it('wakes the loop keeping time and one other per wake-up, not every loop', async () => {
     expect(queue.claims).toBe(4);
     expect(queue.dueLookups).toBe(1);
     for (let i = 0; i < 10; i++) {
       worker.wake();
       await settle();
     }
-    expect(queue.claims).toBe(14);
+    expect(queue.claims).toBe(24);
+    expect(queue.dueLookups).toBe(11);
+  });
+
+  it('syncs a request when it falls due, sooner than the time the idle loops had planned', async () => {
+    // A push on a calendar synced a moment ago: due once SYNC_MIN_INTERVAL_MS has passed, not at once.
+    queue.pending = [{ memberId: 'a', dueAt: Date.now() + 100 }];
+    worker.wake();
+    await settle();
+    expect(synced).toEqual([]);
+    for (let i = 0; i < 20 && synced.length === 0; i++) await settle();
+    // Polling would take pollMs (60 s here): the loop keeping time woke at the due time.
+    expect(synced).toEqual(['a']);
   });
 
   it('fans a burst out over every loop: a loop that found work wakes the next', async () => {
-    queue.due.push('a', 'b', 'c', 'd', 'e');
+    queue.due = ['a', 'b', 'c', 'd', 'e'];
     worker.wake();
     for (let i = 0; i < 50 && synced.length < 5; i++) await settle();
     expect(synced.sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
