@@ -29,7 +29,7 @@ export class TypeOrmChannelRepository implements ChannelRepository {
   async reserve(channel: { id: string; memberId: string }, connectionVersion: number): Promise<boolean> {
     // FOR KEY SHARE waits for a Disconnect being saved, then sees the version it moved. The row lives until Google
     // answers (a pending channel accepts only its sync message), or lapses if the answer never comes.
-    const rows = await this.db.query<{ id: string; marked: number }[]>(
+    const rows = await this.db.query<{ id: string }[]>(
       `WITH member AS (
          SELECT id FROM members WHERE id = $2 AND version = $3 AND status = 'active' FOR KEY SHARE
        )

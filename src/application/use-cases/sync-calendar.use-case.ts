@@ -56,7 +56,8 @@ export type SyncOutcome =
  * 410, or a day after the last full sync, as the window moves) it lists everything from SYNC_LOOKBACK_DAYS ago to
  * SYNC_LOOKAHEAD_DAYS ahead, then forgets copies it did not see again. Nothing beyond the window is recorded.
  * Each page is applied in one transaction (or several, see `eventsPerTransaction`) and the new sync token is stored
- * with the last one only, so a crash mid-way repeats the same pages, which is harmless. Rate limits and server errors are retried with backoff.
+ * with the last one only, so a crash mid-way repeats the same pages, which is harmless. Rate limits and server
+ * errors are retried with backoff.
  *
  * Every write is made under the calendar's lease (the worker's claim, or one taken here): once another worker took
  * the calendar over, or the member disconnected, this sync's writes are refused and it stops.
