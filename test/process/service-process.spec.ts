@@ -10,6 +10,7 @@ import { startWebhookReceiver } from '../support/webhook-receiver';
 import {
   initialisedDataDir,
   killServices,
+  removeDataDirTemplate,
   signInOverHttp,
   spawnService,
   stderrMatch,
@@ -33,6 +34,7 @@ describe('service process', () => {
     killServices();
     rmSync(dataDir, { recursive: true, force: true });
   });
+  afterAll(removeDataDirTemplate);
 
   const KEY = /Authorization: Bearer (\S+?)"/;
 

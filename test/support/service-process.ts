@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -34,6 +34,13 @@ export async function initialisedDataDir(): Promise<string> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'service-'));
   cpSync(await template, dataDir, { recursive: true });
   return dataDir;
+}
+
+/** Removes the database `initialisedDataDir` copies from (call after the test file's last test). */
+export async function removeDataDirTemplate(): Promise<void> {
+  const dir = await template?.catch(() => null);
+  template = null;
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Kills what a failed test left running, so that jest can exit. */
