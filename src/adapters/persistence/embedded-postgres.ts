@@ -109,6 +109,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       // Not the parent's: the heap limit of `npm start` is the service's own (PGlite's memory is WASM, not heap).
       execArgv: [],
     });
+    // Taken now: a worker that died meanwhile has no 'exit' left to wait for at stop.
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     const [started] = (await once(worker, 'message')) as [WorkerMessage];
     if (started.type !== 'listening') {
       await worker.terminate();
@@ -120,7 +122,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       stop() {
         stopped ??= (async () => {
           worker.postMessage('stop');
-          await once(worker, 'exit');
+          await exited;
           releaseLock();
         })();
         return stopped;
