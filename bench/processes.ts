@@ -5,8 +5,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import type { AddressInfo } from 'node:net';
+
+import { GoogleSandbox } from '../sandbox/google-sandbox';
 import { databaseUrl, withClient } from '../test/support/databases';
-import { freePort } from '../test/support/e2e';
+import { freePort, LOOPBACK } from '../test/support/e2e';
 import { spawnService } from '../test/support/service-process';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -127,6 +130,51 @@ export async function startReference(routePath: string): Promise<ReferenceProces
     async stop() {
       child.kill('SIGTERM');
       if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
+}
+
+export interface ServiceOnSandbox {
+  sandbox: GoogleSandbox;
+  googleBase: string;
+  service: RunningService;
+  stop(): Promise<void>;
+}
+
+/** A sandbox Google on a loopback port in this process, and the service (see startService) pointed at it. */
+export async function startServiceOnSandbox(
+  kind: DatabaseKind,
+  env: NodeJS.ProcessEnv,
+): Promise<ServiceOnSandbox> {
+  const sandbox = new GoogleSandbox({ httpWebhookHosts: LOOPBACK });
+  const server = sandbox.app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const googleBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const closeSandbox = () => {
+    sandbox.close();
+    server.closeAllConnections();
+    server.close();
+  };
+  let service: RunningService;
+  try {
+    service = await startService(kind, {
+      GOOGLE_BASE_URL: googleBase,
+      GOOGLE_CLIENT_ID: sandbox.clientId,
+      GOOGLE_CLIENT_SECRET: sandbox.clientSecret,
+      SECRET_KEY: 'bench-secret-key-0123456789-0123456789',
+      ...env,
+    });
+  } catch (error) {
+    closeSandbox();
+    throw error;
+  }
+  return {
+    sandbox,
+    googleBase,
+    service,
+    async stop() {
+      await service.stop();
+      closeSandbox();
     },
   };
 }

@@ -1,15 +1,13 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 import { calendar_v3 } from '@googleapis/calendar';
 
-import { GoogleSandbox } from '../sandbox/google-sandbox';
+import type { GoogleSandbox } from '../sandbox/google-sandbox';
+
 import { EVENTS_PAGE_SIZE, oauthClient } from '../src/adapters/google/google-calendar.gateway';
 import { endpointsAt, type GoogleClientSettings } from '../src/adapters/google/google-endpoints';
-import { LOOPBACK } from '../test/support/e2e';
 import { accountRows, attendeeEmail, contactRows } from './fixtures';
-import { type DatabaseKind, databaseKinds, startService } from './processes';
+import { type DatabaseKind, databaseKinds, startServiceOnSandbox } from './processes';
 
 const EVENTS = 5_000;
 const DAYS = 80;
@@ -55,15 +53,7 @@ export async function run(): Promise<void> {
 }
 
 async function measure(kind: DatabaseKind, latencyMs: number): Promise<string> {
-  const sandbox = new GoogleSandbox({ httpWebhookHosts: LOOPBACK });
-  const sandboxServer = sandbox.app.listen(0, '127.0.0.1');
-  await once(sandboxServer, 'listening');
-  const googleBase = `http://127.0.0.1:${(sandboxServer.address() as AddressInfo).port}`;
-  const service = await startService(kind, {
-    GOOGLE_BASE_URL: googleBase,
-    GOOGLE_CLIENT_ID: sandbox.clientId,
-    GOOGLE_CLIENT_SECRET: sandbox.clientSecret,
-    SECRET_KEY: 'bench-secret-key-0123456789-0123456789',
+  const { sandbox, googleBase, service, stop } = await startServiceOnSandbox(kind, {
     ADMIN_API_KEY: ADMIN_KEY,
     INTERNAL_DOMAINS: 'ourco.com',
   });
@@ -139,10 +129,7 @@ async function measure(kind: DatabaseKind, latencyMs: number): Promise<string> {
       `${Math.round(reads[Math.min(reads.length - 1, Math.floor(q * reads.length))]!)}`;
     return `| ${kind} | ${latencyMs} ms | ${rawSeconds.toFixed(2)} | ${ours.toFixed(2)} | ${(ours / rawSeconds).toFixed(2)}x | ${interactions} | ${Math.round(seededMb)} / ${Math.round(peakMb)} | ${reads.length}: ${at(0.5)} / ${at(0.99)} / ${at(1)} ms |`;
   } finally {
-    await service.stop();
-    sandbox.close();
-    sandboxServer.closeAllConnections();
-    sandboxServer.close();
+    await stop();
   }
 }
 

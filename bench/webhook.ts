@@ -1,14 +1,9 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-
 import autocannon from 'autocannon';
 
-import { GoogleSandbox } from '../sandbox/google-sandbox';
 import type { SandboxChannel } from '../sandbox/types';
 import { WEBHOOK_PATH } from '../src/adapters/http/webhook.router';
-import { LOOPBACK } from '../test/support/e2e';
 import { signInOverHttp } from '../test/support/service-process';
-import { type DatabaseKind, databaseKinds, startReference, startService } from './processes';
+import { type DatabaseKind, databaseKinds, startReference, startServiceOnSandbox } from './processes';
 
 const MEMBERS = 20;
 const CONNECTIONS = 50;
@@ -43,15 +38,7 @@ export async function run(): Promise<void> {
 }
 
 async function measure(kind: DatabaseKind): Promise<string> {
-  const sandbox = new GoogleSandbox({ httpWebhookHosts: LOOPBACK });
-  const sandboxServer = sandbox.app.listen(0, '127.0.0.1');
-  await once(sandboxServer, 'listening');
-  const googleBase = `http://127.0.0.1:${(sandboxServer.address() as AddressInfo).port}`;
-  const service = await startService(kind, {
-    GOOGLE_BASE_URL: googleBase,
-    GOOGLE_CLIENT_ID: sandbox.clientId,
-    GOOGLE_CLIENT_SECRET: sandbox.clientSecret,
-    SECRET_KEY: 'bench-secret-key-0123456789-0123456789',
+  const { sandbox, service, stop } = await startServiceOnSandbox(kind, {
     ADMIN_API_KEY: 'bench-admin-key-0123456789',
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
   });
@@ -122,9 +109,6 @@ async function measure(kind: DatabaseKind): Promise<string> {
       .concat(' |');
   } finally {
     await reference.stop();
-    await service.stop();
-    sandbox.close();
-    sandboxServer.closeAllConnections();
-    sandboxServer.close();
+    await stop();
   }
 }
