@@ -97,12 +97,23 @@ export async function withClient<T>(url: string, work: (client: Client) => Promi
   }
 }
 
-/** Empties every table of the service's data (the schema and the matching lock row stay). */
+/**
+ * Empties every table of the service's data (the schema and the matching lock row stay). TRUNCATE locks its tables
+ * one by one, so a worker a suite left running (the webhook worker reads deliveries, then changes) can deadlock with
+ * it; PostgreSQL then aborts one side, and if that is the TRUNCATE it is simply tried again.
+ */
 export async function resetData(dataSource: DataSource): Promise<void> {
-  await dataSource.query(
-    `TRUNCATE accounts, account_domains, contacts, members, oauth_states, meetings, calendar_events, interactions,
-              channels, job_runs, google_call_slots, interaction_changes, webhook_endpoints, webhook_deliveries`,
-  );
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await dataSource.query(
+        `TRUNCATE accounts, account_domains, contacts, members, oauth_states, meetings, calendar_events, interactions,
+                  channels, job_runs, google_call_slots, interaction_changes, webhook_endpoints, webhook_deliveries`,
+      );
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt === 5) throw error;
+    }
+  }
   await dataSource.query('UPDATE change_feed_state SET pruned_xid = 0, pruned_seq = 0');
 }
 
