@@ -12,6 +12,12 @@ import { EmailDomain } from './domain/email';
 export const MIN_SECRET_KEY_LENGTH = 32;
 const SECRET_KEY_FILE = 'secret.key';
 
+/**
+ * The company of the offline demo's team (src/offline-demo.ts): its INTERNAL_DOMAINS when the built-in sandbox
+ * runs and none are set, as a real deployment sets its own company's domains.
+ */
+export const OFFLINE_DEMO_DOMAIN = 'ourco.example';
+
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
@@ -136,7 +142,7 @@ const envSchema = z.object({
   SECRET_KEY: secret('SECRET_KEY').optional(),
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   ADMIN_EMAILS: csv.default([]),
-  INTERNAL_DOMAINS: domains.default([]),
+  INTERNAL_DOMAINS: domains.optional(),
   SYNC_LOOKBACK_DAYS: integer(1, 3650).default(90),
   SYNC_LOOKAHEAD_DAYS: integer(1, 3650).default(180),
   CHANNEL_TTL_SECONDS: integer(60, 2_592_000).default(604_800),
@@ -204,6 +210,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError('GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set together');
   }
 
+  // What google-wiring.ts decides too: with neither, the built-in sandbox serves the offline demo.
+  const offlineDemo = e.GOOGLE_CLIENT_ID === undefined && e.GOOGLE_BASE_URL === undefined;
   const secretKey = e.SECRET_KEY ?? readOrCreateSecretKey(e.DATA_DIR);
   const adminApiKey = e.ADMIN_API_KEY ?? deriveKey(secretKey, 'admin-api-key', 24).toString('base64url');
 
@@ -223,7 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     adminApiKey,
     adminApiKeySource: e.ADMIN_API_KEY === undefined ? 'derived' : 'env',
     adminEmails: e.ADMIN_EMAILS,
-    internalDomains: e.INTERNAL_DOMAINS,
+    internalDomains: e.INTERNAL_DOMAINS ?? (offlineDemo ? [EmailDomain.parse(OFFLINE_DEMO_DOMAIN)!] : []),
     syncLookbackDays: e.SYNC_LOOKBACK_DAYS,
     syncLookaheadDays: e.SYNC_LOOKAHEAD_DAYS,
     channelTtlSeconds: e.CHANNEL_TTL_SECONDS,

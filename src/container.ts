@@ -34,6 +34,9 @@ import { StartSignIn } from './application/use-cases/start-sign-in.use-case';
 import { SyncCalendar, type SyncSettings } from './application/use-cases/sync-calendar.use-case';
 import { UpsertAccounts } from './application/use-cases/upsert-accounts.use-case';
 import { UpsertContacts } from './application/use-cases/upsert-contacts.use-case';
+import { PreviewAccountImport } from './application/use-cases/preview-account-import.use-case';
+import { PreviewContactImport } from './application/use-cases/preview-contact-import.use-case';
+import { ListInteractionsByDate } from './application/use-cases/list-interactions-by-date.use-case';
 import { AesGcmTokenCipher } from './adapters/crypto/aes-gcm-token-cipher';
 import { PublicListsDomainKnowledge } from './adapters/domain-knowledge/public-lists-domain-knowledge';
 import { MemorySlotStore, PacedCallBudget } from './adapters/google/call-budget';
@@ -54,6 +57,10 @@ import { TypeOrmSlotStore } from './adapters/persistence/typeorm-slot-store';
 import { TypeOrmSyncQueue } from './adapters/persistence/typeorm-sync-queue';
 import { repositoriesOn, TypeOrmUnitOfWork } from './adapters/persistence/typeorm-unit-of-work';
 import { TypeOrmChangeFeed } from './adapters/persistence/typeorm-change-feed';
+import { TypeOrmEngagementReadModel } from './adapters/persistence/typeorm-engagement.read-model';
+import { GetAccountEngagement } from './application/use-cases/get-account-engagement.use-case';
+import { ListEngagement } from './application/use-cases/list-engagement.use-case';
+import { RefreshEngagement } from './application/use-cases/refresh-engagement.use-case';
 import { TypeOrmWebhookEndpointRepository } from './adapters/persistence/typeorm-webhook-endpoint.repository';
 import { Signal } from './adapters/scheduler/signal';
 import { WebhookWorker } from './adapters/scheduler/webhook-worker';
@@ -165,6 +172,9 @@ export function buildContainer(infra: Infrastructure): Container {
   container.bind(TOKENS.MemberRepository).toConstantValue(repositories.members);
   container.bind(TOKENS.MeetingRepository).toConstantValue(repositories.meetings);
   container
+    .bind(TOKENS.EngagementReadModel)
+    .toConstantValue(new TypeOrmEngagementReadModel(dataSource.manager));
+  container
     .bind(TOKENS.OAuthStateStore)
     .toConstantValue(new TypeOrmOAuthStateStore(dataSource.manager, config.secretKey));
   container.bind(TOKENS.DatabaseHealth).toConstantValue(new TypeOrmDatabaseHealth(dataSource));
@@ -237,10 +247,16 @@ export function buildContainer(infra: Infrastructure): Container {
     PruneChanges,
     UpsertAccounts,
     UpsertContacts,
+    PreviewAccountImport,
+    PreviewContactImport,
+    ListInteractionsByDate,
     DeleteAccount,
     DeleteContact,
     GetAccount,
     ListAccounts,
+    ListEngagement,
+    GetAccountEngagement,
+    RefreshEngagement,
     RematchMeetings,
     SyncCalendar,
     StartSignIn,

@@ -10,18 +10,20 @@ import { MemberSessions } from './application/member-sessions';
 import { TOKENS } from './application/ports/tokens';
 import { UpsertAccounts } from './application/use-cases/upsert-accounts.use-case';
 import { UpsertContacts } from './application/use-cases/upsert-contacts.use-case';
+import { OFFLINE_DEMO_DOMAIN } from './config';
 import { Email, EmailDomain } from './domain/email';
 
 /**
  * Alex is the Workspace's admin: the offline start reads the directory as Alex to enrol the team. Jo never signs
- * in: an admin enrols Jo through the delegation (POST /api/members, or "Enrol team" on /admin).
+ * in: an admin enrols Jo through the delegation (POST /api/members, or "Enrol team" on /admin). The team's
+ * domain is internal in the demo (config.ts), so colleagues never show as unknown customers.
  */
 export const DEMO_MEMBERS = [
-  { email: 'alex@ourco.example', name: 'Alex Morgan', timeZone: 'Europe/Paris', isAdmin: true },
-  { email: 'sam@ourco.example', name: 'Sam Lee', timeZone: 'America/New_York' },
-  { email: 'jo@ourco.example', name: 'Jo Park', timeZone: 'Europe/London' },
+  { email: `alex@${OFFLINE_DEMO_DOMAIN}`, name: 'Alex Morgan', timeZone: 'Europe/Paris', isAdmin: true },
+  { email: `sam@${OFFLINE_DEMO_DOMAIN}`, name: 'Sam Lee', timeZone: 'America/New_York' },
+  { email: `jo@${OFFLINE_DEMO_DOMAIN}`, name: 'Jo Park', timeZone: 'Europe/London' },
 ];
-export const DEMO_WORKSPACE_ADMIN = 'alex@ourco.example';
+export const DEMO_WORKSPACE_ADMIN = `alex@${OFFLINE_DEMO_DOMAIN}`;
 
 const ACCOUNTS = [
   { id: 'logo', name: 'Logo Inc', domains: ['logo.com'] },

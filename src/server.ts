@@ -10,6 +10,7 @@ import type { SyncQueue } from './application/ports/sync-queue.port';
 import { TOKENS } from './application/ports/tokens';
 import { CheckStoredCredentials } from './application/use-cases/check-stored-credentials.use-case';
 import { RematchMeetings } from './application/use-cases/rematch-meetings.use-case';
+import { RefreshEngagement } from './application/use-cases/refresh-engagement.use-case';
 import { RenewExpiringChannels } from './application/use-cases/renew-expiring-channels.use-case';
 import { RequestSafetySync } from './application/use-cases/request-safety-sync.use-case';
 import { CHANGES_CHANNEL, PgWakeChannel, WAKE_CHANNEL } from './adapters/persistence/pg-wake-channel';
@@ -36,6 +37,8 @@ import { restoreOfflineConnections, seedOfflineDemo } from './offline-demo';
 
 /** Hourly, off the hour: changes older than CHANGES_RETENTION_DAYS are forgotten. */
 const PRUNE_CHANGES_CRON = '7 * * * *';
+/** The accounts list's kept figures: readers compute what is out of date themselves, so this only saves them time. */
+const REFRESH_ENGAGEMENT_CRON = '* * * * *';
 
 /** In-flight requests get this long to finish on shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -131,6 +134,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           run: () => container.get(PruneChanges).execute(),
         },
         {
+          name: 'refresh-engagement',
+          expression: REFRESH_ENGAGEMENT_CRON,
+          run: () => container.get(RefreshEngagement).execute(),
+        },
+        {
           name: 'workspace-sync',
           expression: config.workspaceSyncCron,
           run: () => container.get(SyncWorkspaceDirectory).execute(),
@@ -144,6 +152,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       .get(RenewExpiringChannels)
       .execute()
       .catch((error: unknown) => logger.warn('channel renewal at start failed', { error: String(error) }));
+    container
+      .get(RefreshEngagement)
+      .execute()
+      .catch((error: unknown) => logger.warn('engagement refresh at start failed', { error: String(error) }));
     // Re-matches that a crash interrupted (flags are durable) are finished now.
     container
       .get(RematchMeetings)

@@ -175,6 +175,8 @@ export interface MeetingInteraction {
 export interface UnmatchedSummary {
   reason: 'no_match' | 'ambiguous_domain';
   candidateAccountIds: string[];
+  /** The outside attendees who matched no account, distinct, in attendee order: what to fix. */
+  emails: string[];
 }
 
 export interface MatchedMeeting {
@@ -221,6 +223,7 @@ export function matchMeeting(
 
   const unmatchedOutside = matches.filter((match) => OUTSIDE_UNMATCHED.has(match.reason));
   const ambiguous = unmatchedOutside.filter((match) => match.reason === 'ambiguous_domain');
+  const emails = [...new Set(unmatchedOutside.map((match) => match.email))];
   const unmatched: UnmatchedSummary | null =
     unmatchedOutside.length === 0
       ? null
@@ -228,8 +231,9 @@ export function matchMeeting(
         ? {
             reason: 'ambiguous_domain',
             candidateAccountIds: [...new Set(ambiguous.flatMap((match) => match.candidateAccountIds))].sort(),
+            emails,
           }
-        : { reason: 'no_match', candidateAccountIds: [] };
+        : { reason: 'no_match', candidateAccountIds: [], emails };
 
   return {
     participants,

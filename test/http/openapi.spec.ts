@@ -18,6 +18,7 @@ import {
   GoogleUnavailableError,
 } from '../../src/application/errors';
 import type { InteractionChange } from '../../src/application/ports/change-feed.port';
+import type { AccountEngagement } from '../../src/application/ports/engagement-read-model.port';
 import type { WebhookEndpointView } from '../../src/application/ports/webhook-endpoint-repository.port';
 import type { ManageWebhookEndpoints } from '../../src/application/use-cases/manage-webhook-endpoints.use-case';
 import { NotFoundError } from '../../src/domain/errors';
@@ -210,6 +211,33 @@ const QUERIES: Record<string, SchemaExport> = {
   'get /api/changes': 'changesQuerySchema',
   'get /api/accounts/{id}/interactions': 'interactionsQuerySchema',
   'get /api/meetings': 'meetingsQuerySchema',
+  'get /api/accounts/{id}/engagement': 'accountEngagementQuerySchema',
+  'get /api/engagement': 'engagementListQuerySchema',
+};
+
+const ENGAGEMENT: AccountEngagement = {
+  accountId: 'logo',
+  name: 'Logo Inc',
+  domains: ['logo.com'],
+  lastMeeting: { at: new Date('2026-11-20T15:00:00Z'), title: 'QBR', private: false },
+  nextMeeting: { at: new Date('2026-12-02T10:00:00Z'), title: '', private: true },
+  meetings30d: 3,
+  meetings90d: 7,
+  weekly: [
+    { weekStart: '2026-11-16', meetings: 2 },
+    { weekStart: '2026-11-23', meetings: 0 },
+  ],
+  topMembers: [{ email: 'alex@ourco.example', meetings: 5 }],
+};
+const NEVER_MET: AccountEngagement = {
+  ...ENGAGEMENT,
+  accountId: 'globex',
+  name: 'Globex',
+  lastMeeting: null,
+  nextMeeting: null,
+  meetings30d: 0,
+  meetings90d: 0,
+  topMembers: [],
 };
 
 // CONTRACT.md "Interaction", verbatim but for `private`, which "Google's own signals" (2026-11-29) adds.
@@ -254,6 +282,8 @@ const UNMATCHED_MEETING: UnmatchedMeetingView = {
   durationMinutes: 45,
   reason: 'ambiguous_domain',
   candidateAccountIds: ['globex', 'initech'],
+  unmatchedEmails: ['pat@holdings.com'],
+  matchedAccountIds: ['logo'],
   participants: [
     {
       name: null,
@@ -345,7 +375,15 @@ function fakeDependencies(): AdminApiDependencies {
           })
         : notFound('account'),
     ),
-    listUnmatchedMeetings: fake(() => Promise.resolve({ items: [UNMATCHED_MEETING], next: null })),
+    getAccountEngagement: fake(({ accountId }) =>
+      accountId === 'logo' ? Promise.resolve(ENGAGEMENT) : notFound('account'),
+    ),
+    listEngagement: fake(() =>
+      Promise.resolve({ items: [ENGAGEMENT, NEVER_MET], total: 3, next: { value: 'globex', id: 'globex' } }),
+    ),
+    listUnmatchedMeetings: fake(() =>
+      Promise.resolve({ items: [UNMATCHED_MEETING], next: null, accountNames: new Map() }),
+    ),
     renewChannels: fake(() => Promise.resolve({ renewed: 2, failed: 1, stopped: 1 })),
     listConnections: fake(() =>
       Promise.resolve([
@@ -614,6 +652,27 @@ describe('OpenAPI document of the admin API', () => {
         { operation: 'delete /api/contacts/{email}', url: '/api/contacts/ghost%40logo.com', status: 404 },
         { operation: 'get /api/meetings', url: '/api/meetings?matched=false', status: 200 },
         { operation: 'get /api/meetings', url: '/api/meetings?matched=true', status: 400 },
+        {
+          operation: 'get /api/accounts/{id}/engagement',
+          url: '/api/accounts/logo/engagement?weeks=26&weeksAhead=8',
+          status: 200,
+        },
+        {
+          operation: 'get /api/accounts/{id}/engagement',
+          url: '/api/accounts/ghost/engagement',
+          status: 404,
+        },
+        {
+          operation: 'get /api/accounts/{id}/engagement',
+          url: '/api/accounts/logo/engagement?weeks=0',
+          status: 400,
+        },
+        {
+          operation: 'get /api/engagement',
+          url: '/api/engagement?sort=-lastMeeting&notMetDays=60&q=logo&limit=2',
+          status: 200,
+        },
+        { operation: 'get /api/engagement', url: '/api/engagement?sort=size', status: 400 },
         { operation: 'get /api/connections', url: '/api/connections', status: 200 },
         ...(['resync', 'reconnect'] as const).flatMap((action) => [
           {

@@ -107,7 +107,8 @@ export async function resetData(dataSource: DataSource): Promise<void> {
     try {
       await dataSource.query(
         `TRUNCATE accounts, account_domains, contacts, members, oauth_states, meetings, calendar_events, interactions,
-                  channels, job_runs, google_call_slots, interaction_changes, webhook_endpoints, webhook_deliveries`,
+                  channels, job_runs, google_call_slots, interaction_changes, webhook_endpoints, webhook_deliveries,
+                  account_engagement, engagement_dirty`,
       );
       break;
     } catch (error) {

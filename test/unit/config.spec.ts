@@ -2,7 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig, OFFLINE_DEMO_DOMAIN } from '../../src/config';
+import { PublicListsDomainKnowledge } from '../../src/adapters/domain-knowledge/public-lists-domain-knowledge';
+import { AccountMatcher } from '../../src/domain/account-matcher';
+import { DEMO_MEMBERS } from '../../src/offline-demo';
 
 const SECRET = 'a-secret-key-of-at-least-32-characters!';
 
@@ -23,7 +26,6 @@ describe('loadConfig', () => {
       google: null,
       googleBaseUrl: null,
       adminEmails: [],
-      internalDomains: [],
       syncLookbackDays: 90,
       channelTtlSeconds: 604_800,
       renewBeforeSeconds: 86_400,
@@ -63,6 +65,25 @@ describe('loadConfig', () => {
     expect(config.internalDomains.map((d) => d.value)).toEqual(['ourco.com', 'ourco.io']);
     expect(config.google).toEqual({ clientId: 'id', clientSecret: 'secret' });
     expect(config.googleBaseUrl).toBe('http://127.0.0.1:4000');
+  });
+
+  it("makes the offline demo's own company internal, and only the offline demo", () => {
+    const domains = (env: NodeJS.ProcessEnv) =>
+      loadConfig({ SECRET_KEY: SECRET, DATA_DIR: dataDir, ...env }).internalDomains.map((d) => d.value);
+    expect(domains({})).toEqual([OFFLINE_DEMO_DOMAIN]);
+    expect(domains({ INTERNAL_DOMAINS: '' })).toEqual([OFFLINE_DEMO_DOMAIN]);
+    expect(domains({ INTERNAL_DOMAINS: 'ourco.com' })).toEqual(['ourco.com']);
+    expect(domains({ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 'secret' })).toEqual([]);
+    expect(domains({ GOOGLE_BASE_URL: 'http://127.0.0.1:4000' })).toEqual([]);
+  });
+
+  it('never matches the offline demo team, so the demo lists none of them as unmatched', () => {
+    const { internalDomains } = loadConfig({ SECRET_KEY: SECRET, DATA_DIR: dataDir });
+    const matcher = new AccountMatcher(new PublicListsDomainKnowledge(), internalDomains);
+    const lookups = { contactsByEmail: new Map(), accountIdsByDomain: new Map() };
+    expect(DEMO_MEMBERS.map((m) => matcher.match(m.email, new Set(), lookups).reason)).toEqual(
+      DEMO_MEMBERS.map(() => 'internal'),
+    );
   });
 
   it('turns a job off with an empty cron expression', () => {

@@ -4,6 +4,8 @@ import { type DeleteAccount } from '../../application/use-cases/delete-account.u
 import { type DeleteContact } from '../../application/use-cases/delete-contact.use-case';
 import { type GetAccount } from '../../application/use-cases/get-account.use-case';
 import { type ListAccounts } from '../../application/use-cases/list-accounts.use-case';
+import type { GetAccountEngagement } from '../../application/use-cases/get-account-engagement.use-case';
+import type { ListEngagement } from '../../application/use-cases/list-engagement.use-case';
 import { type UpsertAccounts } from '../../application/use-cases/upsert-accounts.use-case';
 import { type UpsertContacts } from '../../application/use-cases/upsert-contacts.use-case';
 import type { TimelineCursor } from '../../application/ports/meeting-repository.port';
@@ -20,8 +22,10 @@ import type { ListChanges } from '../../application/use-cases/list-changes.use-c
 import type { EnrolMembers } from '../../application/use-cases/enrol-members.use-case';
 import type { ManageWebhookEndpoints } from '../../application/use-cases/manage-webhook-endpoints.use-case';
 import {
+  accountEngagementQuerySchema,
   allInteractionsQuerySchema,
   changesQuerySchema,
+  engagementListQuerySchema,
   enrolMembersSchema,
   httpsWebhookEndpointSchema,
   interactionsQuerySchema,
@@ -32,6 +36,14 @@ import {
   webhookEndpointSchema,
 } from './admin-api.schemas';
 import { bearerAuth } from './bearer-auth';
+import {
+  decodeEngagementCursor,
+  encodeEngagementCursor,
+  engagementJson,
+  sortParam,
+  TOP_MEMBERS,
+  TOP_MEMBERS_IN_LIST,
+} from './engagement-params';
 import {
   accountsCursor,
   decodeCursor,
@@ -59,6 +71,8 @@ export interface AdminApiDependencies {
   deleteContact: DeleteContact;
   getAccount: GetAccount;
   listAccounts: ListAccounts;
+  getAccountEngagement: GetAccountEngagement;
+  listEngagement: ListEngagement;
   listInteractions: ListInteractions;
   listUnmatchedMeetings: ListUnmatchedMeetings;
   renewChannels: RenewExpiringChannels;
@@ -97,6 +111,40 @@ export function adminApiRouter(deps: AdminApiDependencies): Router {
 
   router.get('/accounts/:id', async (req, res) => {
     res.json(await deps.getAccount.execute(accountIdParam(req.params.id)));
+  });
+
+  router.get('/accounts/:id/engagement', async (req, res) => {
+    const query = accountEngagementQuerySchema.parse(req.query);
+    const engagement = await deps.getAccountEngagement.execute({
+      accountId: accountIdParam(req.params.id),
+      ...query,
+      topMembers: TOP_MEMBERS,
+    });
+    res.json(engagementJson(engagement));
+  });
+
+  router.get('/engagement', async (req, res) => {
+    const query = engagementListQuerySchema.parse(req.query);
+    const page = await deps.listEngagement.execute({
+      limit: query.limit,
+      sort: query.sort.sort,
+      direction: query.sort.direction,
+      search: query.q,
+      notMetDays: query.notMetDays ?? null,
+      neverMet: query.neverMet === 'true',
+      weeks: query.weeks,
+      weeksAhead: query.weeksAhead,
+      topMembers: TOP_MEMBERS_IN_LIST,
+      after: decodeEngagementCursor(query.cursor, query.sort.sort, query.sort.direction),
+    });
+    res.json({
+      accounts: page.items.map(engagementJson),
+      total: page.total,
+      nextCursor:
+        page.next === null
+          ? null
+          : encodeEngagementCursor(sortParam(query.sort.sort, query.sort.direction), page.next),
+    });
   });
 
   router.get('/accounts/:id/interactions', async (req, res) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { MAX_BATCH_ROWS } from '../../application/batch-limits';
+import { ENGAGEMENT_SORTS, type EngagementSort } from '../../application/ports/engagement-read-model.port';
 import type { Account, Contact } from '../../domain/account';
 import { Email, EmailDomain } from '../../domain/email';
 import { parseIsoDate, parseIsoInstant } from './time-params';
@@ -178,3 +179,54 @@ export const enrolMembersSchema = z
       ? { emails: body.emails!.map((email) => email.value) }
       : { domain: body.domain.value },
   );
+
+export const MAX_WEEKS = 104;
+export const MAX_WEEKS_AHEAD = 26;
+
+const whole = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a number of ${name}` })
+    .int(`must be a whole number of ${name}`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+const weeks = {
+  weeks: whole('weeks', 1, MAX_WEEKS).default(12),
+  weeksAhead: whole('weeks', 0, MAX_WEEKS_AHEAD).default(0),
+};
+
+/** `name`, `-lastMeeting`…: a leading `-` sorts descending. */
+const sortSchema = z
+  .string()
+  .default('name')
+  .transform((value, ctx) => {
+    const direction = value.startsWith('-') ? ('desc' as const) : ('asc' as const);
+    const sort = direction === 'desc' ? value.slice(1) : value;
+    if (!(ENGAGEMENT_SORTS as readonly string[]).includes(sort)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be one of ${ENGAGEMENT_SORTS.join(', ')}, with a leading - for descending`,
+      });
+      return z.NEVER;
+    }
+    return { sort: sort as EngagementSort, direction };
+  });
+
+/** GET /api/engagement and the accounts page. */
+export const engagementListQuerySchema = z.object({
+  limit: whole('accounts', 1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+  cursor: z.string().optional(),
+  sort: sortSchema,
+  q: z
+    .string()
+    .trim()
+    .max(200, 'must be at most 200 characters')
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? null : value)),
+  notMetDays: whole('days', 1, 3_650).optional(),
+  neverMet: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+  ...weeks,
+});
+
+/** GET /api/accounts/:id/engagement. */
+export const accountEngagementQuerySchema = z.object(weeks);

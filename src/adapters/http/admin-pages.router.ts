@@ -1,10 +1,13 @@
 import { type ErrorRequestHandler, type Request, type Response, Router } from 'express';
+import { ZodError } from 'zod';
 
 import type { InteractionView, UnmatchedMeetingView } from '../../application/ports/meeting-repository.port';
 import type { MemberRepository } from '../../application/ports/member-repository.port';
 import type { DisconnectMember } from '../../application/use-cases/disconnect-member.use-case';
 import type { GetAccount } from '../../application/use-cases/get-account.use-case';
-import type { ListAccounts } from '../../application/use-cases/list-accounts.use-case';
+import type { ListEngagement } from '../../application/use-cases/list-engagement.use-case';
+import type { GetAccountEngagement } from '../../application/use-cases/get-account-engagement.use-case';
+import type { EngagementSort } from '../../application/ports/engagement-read-model.port';
 import type { ListConnections } from '../../application/use-cases/list-connections.use-case';
 import type { ListInteractions } from '../../application/use-cases/list-interactions.use-case';
 import type { ListUnmatchedMeetings } from '../../application/use-cases/list-unmatched-meetings.use-case';
@@ -17,14 +20,28 @@ import type {
   DeliveryAttemptView,
   WebhookEndpointView,
 } from '../../application/ports/webhook-endpoint-repository.port';
-import { DomainError, NotFoundError } from '../../domain/errors';
+import { DomainError, NotFoundError, ValidationFailedError } from '../../domain/errors';
 import { enrolMembersSchema, httpsWebhookEndpointSchema, webhookEndpointSchema } from './admin-api.schemas';
-import { accountsCursor, encodeCursor } from './cursor';
-import { httpStatusOf } from './errors';
+import {
+  accountEngagementSection,
+  accountsPage,
+  accountsPageQuerySchema,
+  ACCOUNTS_PAGE_SIZE,
+  CADENCE_WEEKS,
+  CADENCE_WEEKS_AHEAD,
+  meetingTitle,
+  SPARKLINE_WEEKS,
+} from './account-pages';
+import { decodeEngagementCursor, encodeEngagementCursor, TOP_MEMBERS } from './engagement-params';
+import { httpStatusOf, zodIssues } from './errors';
 import { protectedForm } from './forms';
 import { accountIdParam, memberIdParam, uuidParam } from './ids';
+import { adminNav } from './admin-nav';
 import { html, page, type SafeHtml, timeTag } from './html';
 import type { Sessions } from './session';
+
+/** Contacts shown on an account's page, most recently met first. */
+const CONTACTS_SHOWN = 500;
 
 export interface AdminPagesDependencies {
   adminEmails: readonly string[];
@@ -35,7 +52,8 @@ export interface AdminPagesDependencies {
   requestResync: RequestResync;
   reconnectMember: ReconnectMember;
   disconnectMember: DisconnectMember;
-  listAccounts: ListAccounts;
+  listEngagement: ListEngagement;
+  getAccountEngagement: GetAccountEngagement;
   getAccount: GetAccount;
   listInteractions: ListInteractions;
   listUnmatchedMeetings: ListUnmatchedMeetings;
@@ -51,7 +69,11 @@ const STATUS_TEXT = {
   needs_reconnect: 'Needs reconnecting',
   disconnected: 'Disconnected',
 };
-const REASON_TEXT = { no_match: 'No account matches', ambiguous_domain: 'Several accounts share the domain' };
+// About the unmatched attendees only: the meeting may well be recorded on accounts its other attendees matched.
+const REASON_TEXT = {
+  no_match: 'No account matches these attendees',
+  ambiguous_domain: 'Several accounts share the domain',
+};
 const VIA_TEXT = { oauth: 'Signed in', delegation: 'Workspace admin' };
 
 /** What an admin action reports on the connections page. */
@@ -118,7 +140,7 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
     send(
       res,
       'Connections',
-      html`${nav()}
+      html`${adminNav('/admin')}
         <h1>Connections</h1>
         ${notice === null ? '' : html`<p class="notice" role="status">${notice}</p>`}
         <table>
@@ -182,11 +204,11 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
       res
         .status(400)
         .type('html')
-        .send(page('Enrol team', html`${nav()}${enrolForm(csrf, deps.directory, values, problems)}`));
+        .send(page('Enrol team', html`${adminNav()}${enrolForm(csrf, deps.directory, values, problems)}`));
       return;
     }
     const outcome = await deps.enrolMembers.execute(parsed.data);
-    send(res, 'Enrol team', html`${nav()}${enrolResult(outcome)}`);
+    send(res, 'Enrol team', html`${adminNav()}${enrolResult(outcome)}`);
   });
 
   router.post(
@@ -222,60 +244,60 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
   );
 
   router.get('/admin/accounts', async (req, res) => {
-    const after = accountsCursor(typeof req.query.cursor === 'string' ? req.query.cursor : undefined);
-    const page = await deps.listAccounts.execute({ limit: 100, afterId: after });
-    send(
-      res,
-      'Accounts',
-      html`${nav()}
-        <h1>Accounts</h1>
-        <table>
-          <thead>
-            <tr>
-              <th>Account</th>
-              <th>Domains</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${page.accounts.map(
-              (a) =>
-                html`<tr>
-                  <td>
-                    <a href="/admin/accounts/${encodeURIComponent(a.id)}">${a.name}</a> <small>${a.id}</small>
-                  </td>
-                  <td>${a.domains.join(', ')}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-        ${
-          page.nextAfterId === null
-            ? ''
-            : html`<p>
-                <a href="/admin/accounts?cursor=${encodeCursor({ after: page.nextAfterId })}">Next page</a>
-              </p>`
-        }`,
-    );
+    const query = accountsPageQuerySchema.parse(req.query);
+    const direction = query.sort.startsWith('-') ? 'desc' : 'asc';
+    const sort = query.sort.replace(/^-/, '') as EngagementSort;
+    const result = await deps.listEngagement.execute({
+      limit: ACCOUNTS_PAGE_SIZE,
+      sort,
+      direction,
+      search: query.q === '' ? null : query.q,
+      notMetDays: query.met === '' || query.met === 'never' ? null : Number(query.met),
+      neverMet: query.met === 'never',
+      weeks: SPARKLINE_WEEKS,
+      weeksAhead: 0,
+      topMembers: 1,
+      after: decodeEngagementCursor(query.cursor, sort, direction),
+    });
+    const nextCursor = result.next === null ? null : encodeEngagementCursor(query.sort, result.next);
+    send(res, 'Accounts', html`${adminNav('/admin/accounts')}${accountsPage(query, result, nextCursor)}`);
   });
 
   router.get('/admin/accounts/:id', async (req: Request<{ id: string }>, res) => {
     const account = await deps.getAccount.execute(accountIdParam(req.params.id));
-    const interactions = await deps.listInteractions.execute({
-      accountId: account.id,
-      from: null,
-      to: null,
-      fromDate: null,
-      toDate: null,
-      limit: 200,
-      after: null,
-    });
+    const [engagement, contacts, interactions] = await Promise.all([
+      deps.getAccountEngagement.execute({
+        accountId: account.id,
+        weeks: CADENCE_WEEKS,
+        weeksAhead: CADENCE_WEEKS_AHEAD,
+        topMembers: TOP_MEMBERS,
+      }),
+      deps.getAccountEngagement.contacts(account.id, CONTACTS_SHOWN),
+      deps.listInteractions.execute({
+        accountId: account.id,
+        from: null,
+        to: null,
+        fromDate: null,
+        toDate: null,
+        limit: 200,
+        after: null,
+      }),
+    ]);
     send(
       res,
       account.name,
-      html`${nav()}
+      html`${adminNav('/admin/accounts')}
         <h1>${account.name}</h1>
-        <p>${account.domains.join(', ') || 'No domains'} · ${account.contactCount} contacts</p>
+        <p>
+          ${account.domains.join(', ') || 'No domains'} · ${account.contactCount} contacts ·
+          <small>${account.id}</small>
+        </p>
+        ${accountEngagementSection(engagement, contacts, account.contactCount)}
         <h2>Interactions</h2>
+        <p>
+          <a href="/admin/accounts/${encodeURIComponent(account.id)}/interactions.csv">Export all as CSV</a>
+          (or a date range from <a href="/admin/import">Import and export CSV</a>)
+        </p>
         ${interactions.items.length === 0 ? html`<p>No meeting recorded yet.</p>` : timeline(interactions.items)}`,
     );
   });
@@ -285,13 +307,18 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
     send(
       res,
       'Unmatched meetings',
-      html`${nav()}
+      html`${adminNav('/admin/meetings')}
         <h1>Unmatched meetings</h1>
         <p>
-          Meetings with an outside attendee no account matched: add the contact or the domain to the right
-          account.
+          Meetings with an outside attendee (not a member of the team, not of an internal domain) no account
+          matched: add the contact or the domain to the right account. A meeting is still recorded on the
+          accounts its other attendees matched.
         </p>
-        ${meetings.items.length === 0 ? html`<p>Nothing to fix.</p>` : unmatchedTable(meetings.items)}`,
+        ${
+          meetings.items.length === 0
+            ? html`<p>Nothing to fix.</p>`
+            : unmatchedTable(meetings.items, meetings.accountNames)
+        }`,
     );
   });
 
@@ -347,7 +374,7 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
       .send(
         page(
           'Endpoint added',
-          html`${nav()}
+          html`${adminNav()}
             <h1>Endpoint added</h1>
             <p>Changes from now on are sent to <strong>${created.url}</strong>.</p>
             <p>
@@ -369,7 +396,7 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
     send(
       res,
       'Webhook endpoint',
-      html`${nav()}
+      html`${adminNav()}
         <h1>${endpoint.url}</h1>
         ${endpointHealth(endpoint)}
         <h2>Recent attempts</h2>
@@ -387,7 +414,8 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
   );
 
   // Errors of these pages are pages too: a bad id or cursor reads as a 404 or 400 page, not as JSON.
-  router.use('/admin', ((error, _req, res, next) => {
+  router.use('/admin', ((caught: unknown, _req, res, next) => {
+    const error = caught instanceof ZodError ? new ValidationFailedError(zodIssues(caught)) : caught;
     if (!(error instanceof DomainError)) {
       next(error);
       return;
@@ -399,9 +427,16 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
       .send(
         page(
           status === 404 ? 'Not found' : 'Refused',
-          html`${nav()}
+          html`${adminNav()}
             <h1>${status === 404 ? 'Not found' : 'Refused'}</h1>
-            <p class="error">${error.message}</p>`,
+            <p class="error">${error.message}</p>
+            ${
+              error instanceof ValidationFailedError
+                ? html`<ul class="error" role="alert">
+                    ${error.issues.map((issue) => html`<li>${issue.path.join(' ')}: ${issue.message}</li>`)}
+                  </ul>`
+                : ''
+            }`,
         ),
       );
   }) satisfies ErrorRequestHandler);
@@ -480,14 +515,6 @@ function send(res: Response, title: string, body: SafeHtml): void {
   res.type('html').send(page(title, body));
 }
 
-function nav(): SafeHtml {
-  return html`<nav aria-label="Admin">
-    <a href="/admin">Connections</a> · <a href="/admin/accounts">Accounts</a> ·
-    <a href="/admin/meetings">Unmatched meetings</a> · <a href="/admin/webhooks">Webhooks</a> ·
-    <a href="/profile">My Profile</a>
-  </nav>`;
-}
-
 function action(memberId: string, name: string, label: string, csrf: string): SafeHtml {
   return html`<form method="post" action="/admin/connections/${memberId}/${name}" class="inline">
     <input type="hidden" name="csrf" value="${csrf}" /><button type="submit">${label}</button>
@@ -530,7 +557,10 @@ function timeline(items: readonly InteractionView[]): SafeHtml {
   </table>`;
 }
 
-function unmatchedTable(items: readonly UnmatchedMeetingView[]): SafeHtml {
+function unmatchedTable(
+  items: readonly UnmatchedMeetingView[],
+  accountNames: ReadonlyMap<string, string>,
+): SafeHtml {
   return html`<table>
     <thead>
       <tr>
@@ -548,17 +578,23 @@ function unmatchedTable(items: readonly UnmatchedMeetingView[]): SafeHtml {
             <td>${meetingTitle(m)}</td>
             <td>
               ${REASON_TEXT[m.reason]}${m.candidateAccountIds.length > 0 ? html`: ${m.candidateAccountIds.join(', ')}` : ''}
+              ${
+                m.matchedAccountIds.length > 0
+                  ? html`<br />Recorded on:
+                      ${m.matchedAccountIds.map(
+                        (id, i) =>
+                          html`${i > 0 ? ', ' : ''}<a href="/admin/accounts/${encodeURIComponent(id)}"
+                              >${accountNames.get(id) ?? id}</a
+                            >`,
+                      )}`
+                  : ''
+              }
             </td>
-            <td>${m.participants.filter((p) => p.accountId === null).map((p) => html`${p.email}<br />`)}</td>
+            <td>${m.unmatchedEmails.map((email) => html`${email}<br />`)}</td>
           </tr>`,
       )}
     </tbody>
   </table>`;
-}
-
-function meetingTitle(meeting: { title: string; private: boolean }): string {
-  if (meeting.private) return '(private meeting)';
-  return meeting.title === '' ? '(no title)' : meeting.title;
 }
 
 const ENDPOINT_STATUS_TEXT = { active: 'Active', disabled: 'Disabled' };
@@ -570,7 +606,7 @@ function webhooksPage(
   httpsOnly: boolean,
   form: { notice: string | null; problems: string[]; values: { url: string; description: string } },
 ): SafeHtml {
-  return html`${nav()}
+  return html`${adminNav('/admin/webhooks')}
     <h1>Webhooks</h1>
     <p>
       Every change of an interaction (created, updated, deleted) is posted to each endpoint, in order, signed.

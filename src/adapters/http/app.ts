@@ -10,8 +10,13 @@ import { DeleteAccount } from '../../application/use-cases/delete-account.use-ca
 import { DeleteContact } from '../../application/use-cases/delete-contact.use-case';
 import { GetAccount } from '../../application/use-cases/get-account.use-case';
 import { ListAccounts } from '../../application/use-cases/list-accounts.use-case';
+import { GetAccountEngagement } from '../../application/use-cases/get-account-engagement.use-case';
+import { ListEngagement } from '../../application/use-cases/list-engagement.use-case';
 import { UpsertAccounts } from '../../application/use-cases/upsert-accounts.use-case';
 import { UpsertContacts } from '../../application/use-cases/upsert-contacts.use-case';
+import { PreviewAccountImport } from '../../application/use-cases/preview-account-import.use-case';
+import { PreviewContactImport } from '../../application/use-cases/preview-contact-import.use-case';
+import { ListInteractionsByDate } from '../../application/use-cases/list-interactions-by-date.use-case';
 import { CompleteSignIn } from '../../application/use-cases/complete-sign-in.use-case';
 import { GetProfile } from '../../application/use-cases/get-profile.use-case';
 import { ListInteractions } from '../../application/use-cases/list-interactions.use-case';
@@ -32,6 +37,8 @@ import type { Config } from '../../config';
 import type { Metrics } from '../observability/metrics';
 import { adminApiRouter } from './admin-api.router';
 import { adminPagesRouter } from './admin-pages.router';
+import { adminCsvRouter } from './admin-csv.router';
+import { STYLESHEET, STYLESHEET_PATH } from './stylesheet';
 import { openApiDocument } from './openapi';
 import { webhookRouter } from './webhook.router';
 import { authRouter } from './auth.router';
@@ -69,6 +76,10 @@ export function createApp(container: Container, mount: (app: Express) => void = 
       },
     }),
   );
+  app.get(STYLESHEET_PATH, (_req, res) => {
+    // The path names the content, so it never changes under a cached copy.
+    res.set('Cache-Control', 'public, max-age=31536000, immutable').type('css').send(STYLESHEET);
+  });
   app.use(parseCookies);
   const sessions = new Sessions(config.secretKey, config.publicUrl.startsWith('https:'));
   app.get('/', (_req, res) => res.redirect(302, '/profile'));
@@ -91,7 +102,8 @@ export function createApp(container: Container, mount: (app: Express) => void = 
       requestResync: container.get(RequestResync),
       reconnectMember: container.get(ReconnectMember),
       disconnectMember: container.get(DisconnectMember),
-      listAccounts: container.get(ListAccounts),
+      listEngagement: container.get(ListEngagement),
+      getAccountEngagement: container.get(GetAccountEngagement),
       getAccount: container.get(GetAccount),
       listInteractions: container.get(ListInteractions),
       listUnmatchedMeetings: container.get(ListUnmatchedMeetings),
@@ -99,6 +111,20 @@ export function createApp(container: Container, mount: (app: Express) => void = 
       enrolMembers: container.get(EnrolMembers),
       webhookEndpoints: container.get(ManageWebhookEndpoints),
       httpsOnly: config.nodeEnv === 'production',
+    }),
+  );
+  // After the pages: their guard admits only admins to /admin, these included.
+  app.use(
+    adminCsvRouter({
+      sessions,
+      logger,
+      previewAccountImport: container.get(PreviewAccountImport),
+      previewContactImport: container.get(PreviewContactImport),
+      upsertAccounts: container.get(UpsertAccounts),
+      upsertContacts: container.get(UpsertContacts),
+      getAccount: container.get(GetAccount),
+      listInteractions: container.get(ListInteractions),
+      listInteractionsByDate: container.get(ListInteractionsByDate),
     }),
   );
   app.use(
@@ -124,6 +150,8 @@ export function createApp(container: Container, mount: (app: Express) => void = 
       deleteContact: container.get(DeleteContact),
       getAccount: container.get(GetAccount),
       listAccounts: container.get(ListAccounts),
+      getAccountEngagement: container.get(GetAccountEngagement),
+      listEngagement: container.get(ListEngagement),
       listInteractions: container.get(ListInteractions),
       listUnmatchedMeetings: container.get(ListUnmatchedMeetings),
       renewChannels: container.get(RenewExpiringChannels),

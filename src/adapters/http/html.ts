@@ -1,3 +1,5 @@
+import { STYLESHEET_PATH } from './stylesheet';
+
 /** HTML-escaped text; the only way values reach a page. */
 export class SafeHtml {
   constructor(readonly value: string) {}
@@ -41,44 +43,7 @@ export function page(title: string, body: SafeHtml): string {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title}</title>
-        <style>
-          body {
-            font:
-              16px/1.5 system-ui,
-              sans-serif;
-            max-width: 72rem;
-            margin: 2rem auto;
-            padding: 0 1rem;
-            color: #1f2328;
-          }
-          h1 {
-            font-size: 1.5rem;
-          }
-          dt {
-            font-weight: 600;
-          }
-          dd {
-            margin: 0 0 0.75rem;
-          }
-          .button,
-          button {
-            display: inline-block;
-            padding: 0.5rem 1rem;
-            border-radius: 6px;
-            border: 1px solid #1f6feb;
-            background: #1f6feb;
-            color: #fff;
-            text-decoration: none;
-            font: inherit;
-            cursor: pointer;
-          }
-          .status {
-            font-weight: 600;
-          }
-          .error {
-            color: #b42318;
-          }
-        </style>
+        <link rel="stylesheet" href="${STYLESHEET_PATH}" />
       </head>
       <body>
         <main>${body}</main>

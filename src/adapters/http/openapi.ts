@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
 import {
+  accountEngagementQuerySchema,
   allInteractionsQuerySchema,
   changesQuerySchema,
+  engagementListQuerySchema,
   enrolMembersSchema,
   interactionsQuerySchema,
   listAccountsQuerySchema,
@@ -24,6 +26,8 @@ type SchemaName =
   | 'Participant'
   | 'Interaction'
   | 'InteractionPage'
+  | 'AccountEngagement'
+  | 'EngagementPage'
   | 'UnmatchedMeeting'
   | 'UnmatchedMeetingPage'
   | 'Connection'
@@ -63,6 +67,16 @@ const QUERY_PARAMETER_DESCRIPTIONS: Record<string, string> = {
   to: 'Inclusive upper bound, read like `from`.',
   matched: 'Only `false` is supported: the meetings to fix.',
   wait: 'Seconds (at most 30) to hold an empty answer open until a change comes (long poll); 0 answers at once.',
+  sort:
+    'The order: `name`, `lastMeeting`, `nextMeeting`, `meetings30d`, `meetings90d` or `topMember`; a leading ' +
+    '`-` reverses it. Never-met accounts count as met longest ago, accounts with nothing scheduled as next ' +
+    'meeting last; ties go by account id.',
+  q: 'Only accounts whose name, id or one of whose domains contains this text (case-insensitive).',
+  notMetDays: 'Only accounts with no meeting in the last N days (accounts never met included).',
+  neverMet: '`true`: only accounts with no past meeting at all.',
+  weeks:
+    '`weekly` covers this many weeks up to and including the current one (weeks start Monday 00:00 UTC).',
+  weeksAhead: '`weekly` also covers this many weeks after the current one: meetings already scheduled.',
 };
 
 /**
@@ -180,6 +194,35 @@ function paths(): Json {
         responses: {
           '200': jsonResponse('A page of interactions.', ref('InteractionPage')),
           ...errors('BadRequest', 'Unauthorized', 'NotFound'),
+        },
+      },
+    },
+    '/api/accounts/{id}/engagement': {
+      parameters: [accountId],
+      get: {
+        operationId: 'getAccountEngagement',
+        tags: ['Interactions and meetings'],
+        summary: 'How often we meet the account: last and next meeting, counts, weekly cadence, top members',
+        parameters: queryParameters(accountEngagementQuerySchema),
+        responses: {
+          '200': jsonResponse("The account's engagement.", ref('AccountEngagement')),
+          ...errors('BadRequest', 'Unauthorized', 'NotFound'),
+        },
+      },
+    },
+    '/api/engagement': {
+      get: {
+        operationId: 'listEngagement',
+        tags: ['Interactions and meetings'],
+        summary: "Every account's engagement, sorted and filtered",
+        description:
+          'The figures of `GET /api/accounts/{id}/engagement` for all accounts, with the number that match ' +
+          "the filters; `topMembers` holds each account's top member only. A cursor continues the sort it was " +
+          'made for only.',
+        parameters: queryParameters(engagementListQuerySchema),
+        responses: {
+          '200': jsonResponse('A page of accounts with their engagement.', ref('EngagementPage')),
+          ...errors('BadRequest', 'Unauthorized'),
         },
       },
     },
@@ -518,6 +561,16 @@ function componentSchemas(): Record<SchemaName, JsonSchema> {
     ...nullable({ type: 'string' }),
     description: 'Pass it as `cursor` for the next page; `null` on the last page.',
   };
+  const meetingMention: JsonSchema = {
+    anyOf: [
+      object({
+        startTime: { type: 'string', format: 'date-time' },
+        title: { type: 'string', description: '`""` when the meeting is private.' },
+        private: privateFlag,
+      }),
+      { type: 'null' },
+    ],
+  };
   return {
     ErrorBody: object(
       {
@@ -587,6 +640,52 @@ function componentSchemas(): Record<SchemaName, JsonSchema> {
       participants: arrayOf(ref('Participant')),
     }),
     InteractionPage: object({ interactions: arrayOf(ref('Interaction')), nextCursor }),
+    AccountEngagement: {
+      ...object({
+        accountId: { type: 'string' },
+        name: { type: 'string' },
+        domains: arrayOf({ type: 'string' }),
+        lastMeetingAt: {
+          ...nullable({ type: 'string', format: 'date-time' }),
+          description: 'Start of the latest meeting that has started; `null`: never met.',
+        },
+        nextMeetingAt: {
+          ...nullable({ type: 'string', format: 'date-time' }),
+          description: 'Start of the earliest meeting still to come; `null`: none scheduled.',
+        },
+        lastMeeting: meetingMention,
+        nextMeeting: meetingMention,
+        meetings30d: {
+          type: 'integer',
+          minimum: 0,
+          description: 'Meetings that started in the last 30 days (now included).',
+        },
+        meetings90d: { type: 'integer', minimum: 0, description: 'The same over 90 days.' },
+        weekly: {
+          ...arrayOf(
+            object({
+              weekStart: { type: 'string', format: 'date', description: 'The Monday (UTC) the week starts.' },
+              meetings: { type: 'integer', minimum: 0 },
+            }),
+          ),
+          description: 'Oldest week first; every week of the range, with 0 where there was no meeting.',
+        },
+        topMembers: {
+          ...arrayOf(object({ email: { type: 'string' }, meetings: { type: 'integer', minimum: 1 } })),
+          description:
+            'Up to 5 members by the past meetings with the account their calendars hold (a member who declined ' +
+            'holds none), most first, then by email.',
+        },
+      }),
+      description:
+        'A meeting counts once per account however many members attended it, and only where it is recorded as ' +
+        "the account's interaction (declined, cancelled, all-day and non-meeting events never are).",
+    },
+    EngagementPage: object({
+      accounts: arrayOf(ref('AccountEngagement')),
+      total: { type: 'integer', minimum: 0, description: 'Accounts matching the filters.' },
+      nextCursor,
+    }),
     UnmatchedMeeting: object({
       id: { type: 'string' },
       title: { type: 'string', description: '`""` for a private meeting.' },
@@ -597,6 +696,16 @@ function componentSchemas(): Record<SchemaName, JsonSchema> {
       candidateAccountIds: {
         ...arrayOf({ type: 'string' }),
         description: 'For `ambiguous_domain`: every account involved.',
+      },
+      unmatchedEmails: {
+        ...arrayOf({ type: 'string' }),
+        description:
+          'The outside attendees (not of an internal domain, not a member, not a room) who matched no account.',
+      },
+      matchedAccountIds: {
+        ...arrayOf({ type: 'string' }),
+        description:
+          "The accounts the meeting is recorded on all the same, from its other attendees' matches.",
       },
       participants: arrayOf(ref('Participant')),
     }),

@@ -89,6 +89,18 @@ export class TypeOrmAccountRepository implements AccountRepository {
     const page = rows.slice(0, limit).map(toSummary);
     return { accounts: page, nextAfterId: rows.length > limit ? page[page.length - 1]!.id : null };
   }
+
+  async getMany(ids: readonly string[]): Promise<AccountSummary[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.query<AccountRow[]>(
+      `SELECT a.id, a.name,
+              ARRAY(SELECT d.domain FROM account_domains d WHERE d.account_id = a.id ORDER BY d.domain) AS domains
+       FROM accounts a
+       WHERE a.id = ANY($1::text[])`,
+      [ids],
+    );
+    return rows.map(toSummary);
+  }
 }
 
 function toSummary(row: AccountRow): AccountSummary {

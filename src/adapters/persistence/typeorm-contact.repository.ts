@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-import type { ContactRepository } from '../../application/ports/contact-repository.port';
+import type { ContactRepository, StoredContact } from '../../application/ports/contact-repository.port';
 import type { Contact } from '../../domain/account';
 
 export class TypeOrmContactRepository implements ContactRepository {
@@ -62,5 +62,13 @@ export class TypeOrmContactRepository implements ContactRepository {
       email,
     ]);
     return affected > 0;
+  }
+
+  async getMany(emails: readonly string[]): Promise<StoredContact[]> {
+    if (emails.length === 0) return [];
+    return this.db.query<StoredContact[]>(
+      `SELECT email, name, account_id AS "accountId" FROM contacts WHERE email = ANY($1::text[])`,
+      [emails],
+    );
   }
 }

@@ -1,6 +1,9 @@
 import type { EntityManager } from 'typeorm';
 
 import type {
+  AccountInteractionView,
+  AccountTimelineCursor,
+  DatedInteractionFilter,
   InteractionFilter,
   InteractionView,
   MatchedCopy,
@@ -9,7 +12,7 @@ import type {
   Page,
   RematchResult,
   TimelineCursor,
-  UnmatchedMeetingView,
+  UnmatchedMeetingPage,
 } from '../../application/ports/meeting-repository.port';
 import {
   type EventAttendee,
@@ -72,6 +75,7 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
         participants: copy.matched.participants,
         unmatched_reason: copy.matched.unmatched?.reason ?? null,
         candidate_account_ids: copy.matched.unmatched?.candidateAccountIds ?? [],
+        unmatched_emails: copy.matched.unmatched?.emails ?? [],
         match_keys: copy.matchKeys,
         account_matches: copy.matched.interactions,
         source_updated: copy.meeting.sourceUpdated.toISOString(),
@@ -92,15 +96,15 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(
            ical_uid text, original_start text, title text, private boolean, start_time timestamptz,
            duration_minutes int, local_date date, attendees jsonb, attendees_omitted boolean, participants jsonb,
-           unmatched_reason text, candidate_account_ids text[], match_keys text[], account_matches jsonb,
-           source_updated timestamptz)
+           unmatched_reason text, candidate_account_ids text[], unmatched_emails text[], match_keys text[],
+           account_matches jsonb, source_updated timestamptz)
        )
        INSERT INTO meetings (ical_uid, original_start, title, private, start_time, duration_minutes, local_date,
                              attendees, attendees_omitted, attendees_updated, participants, unmatched_reason,
-                             candidate_account_ids, match_keys, account_matches, source_updated)
+                             candidate_account_ids, unmatched_emails, match_keys, account_matches, source_updated)
        SELECT ical_uid, original_start, title, private, start_time, duration_minutes, local_date, attendees,
-              attendees_omitted, source_updated, participants, unmatched_reason, candidate_account_ids, match_keys,
-              account_matches, source_updated
+              attendees_omitted, source_updated, participants, unmatched_reason, candidate_account_ids,
+              unmatched_emails, match_keys, account_matches, source_updated
        FROM input
        ON CONFLICT (ical_uid, original_start) DO UPDATE SET
          ${['title', 'private', 'start_time', 'duration_minutes', 'local_date'].map(data).join(', ')},
@@ -110,6 +114,7 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
            'participants',
            'unmatched_reason',
            'candidate_account_ids',
+           'unmatched_emails',
            'match_keys',
            'account_matches',
          ]
@@ -237,10 +242,12 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
     if (results.length === 0) return;
     const [updated] = await this.db.query<[MatchRowSource[], number]>(
       `UPDATE meetings m SET participants = r.participants, unmatched_reason = r.unmatched_reason,
-              candidate_account_ids = r.candidate_account_ids, match_keys = r.match_keys,
-              account_matches = r.account_matches, needs_rematch = false, updated_at = now()
+              candidate_account_ids = r.candidate_account_ids, unmatched_emails = r.unmatched_emails,
+              match_keys = r.match_keys, account_matches = r.account_matches, needs_rematch = false,
+              updated_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, participants jsonb, unmatched_reason text,
-                                               candidate_account_ids text[], match_keys text[], account_matches jsonb)
+                                               candidate_account_ids text[], unmatched_emails text[],
+                                               match_keys text[], account_matches jsonb)
        WHERE m.id = r.id
        RETURNING m.id, m.ical_uid, m.original_start, m.start_time, m.local_date::text AS local_date,
                  m.account_matches`,
@@ -251,6 +258,7 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
             participants: result.matched.participants,
             unmatched_reason: result.matched.unmatched?.reason ?? null,
             candidate_account_ids: result.matched.unmatched?.candidateAccountIds ?? [],
+            unmatched_emails: result.matched.unmatched?.emails ?? [],
             match_keys: result.matchKeys,
             account_matches: result.matched.interactions,
           })),
@@ -306,7 +314,47 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
     return { items, next: rows.length > limit ? items[items.length - 1]!.id : null };
   }
 
-  async listUnmatched(limit: number, after: TimelineCursor | null): Promise<Page<UnmatchedMeetingView>> {
+  async listInteractionsByDate(
+    filter: DatedInteractionFilter,
+  ): Promise<{ items: AccountInteractionView[]; next: AccountTimelineCursor | null }> {
+    // In the order of interactions_account_timeline_idx, so that a page is one scan of that index. A local date
+    // lies within 14 hours before and 12 hours after the day in UTC (the widest zone offsets): the start window
+    // one day wider on each side lets the scan skip what is far outside the days on the index entries alone.
+    const rows = await this.db.query<(InteractionRow & { accountName: string })[]>(
+      `SELECT ${INTERACTION_COLUMNS}, a.name AS "accountName"
+       FROM interactions i
+         JOIN meetings m ON m.id = i.meeting_id
+         JOIN accounts a ON a.id = i.account_id
+       WHERE ($1::text IS NULL OR (i.account_id, i.start_time, i.id) > ($1::text, $2::timestamptz, $3::uuid))
+         AND ($4::date IS NULL OR (i.start_time >= ($4::date - 1)::timestamp AT TIME ZONE 'UTC'
+                                   AND i.local_date >= $4::date))
+         AND ($5::date IS NULL OR (i.start_time < ($5::date + 2)::timestamp AT TIME ZONE 'UTC'
+                                   AND i.local_date <= $5::date))
+       ORDER BY i.account_id, i.start_time, i.id
+       LIMIT $6`,
+      [
+        filter.after?.accountId ?? null,
+        filter.after?.startTime ?? null,
+        filter.after?.id ?? null,
+        filter.fromDate,
+        filter.toDate,
+        filter.limit + 1,
+      ],
+    );
+    const items = rows
+      .slice(0, filter.limit)
+      .map((row) => ({ ...toInteractionView(row), accountName: row.accountName }));
+    const last = items[items.length - 1];
+    return {
+      items,
+      next:
+        rows.length > filter.limit && last !== undefined
+          ? { accountId: last.accountId, startTime: last.startTime, id: last.id }
+          : null,
+    };
+  }
+
+  async listUnmatched(limit: number, after: TimelineCursor | null): Promise<UnmatchedMeetingPage> {
     const rows = await this.db.query<
       {
         id: string;
@@ -316,18 +364,23 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
         duration_minutes: number;
         unmatched_reason: 'no_match' | 'ambiguous_domain';
         candidate_account_ids: string[];
+        unmatched_emails: string[];
+        matched_account_ids: string[];
         participants: Participant[];
       }[]
     >(
-      `SELECT id, title, private, start_time, duration_minutes, unmatched_reason, candidate_account_ids, participants
-       FROM meetings
-       WHERE unmatched_reason IS NOT NULL
-         AND ($1::timestamptz IS NULL OR (start_time, id) < ($1::timestamptz, $2::uuid))
-       ORDER BY start_time DESC, id DESC
+      `SELECT m.id, m.title, m.private, m.start_time, m.duration_minutes, m.unmatched_reason, m.candidate_account_ids,
+              m.unmatched_emails, m.participants,
+              ARRAY(SELECT i.account_id FROM interactions i WHERE i.meeting_id = m.id ORDER BY i.account_id)
+                AS matched_account_ids
+       FROM meetings m
+       WHERE m.unmatched_reason IS NOT NULL
+         AND ($1::timestamptz IS NULL OR (m.start_time, m.id) < ($1::timestamptz, $2::uuid))
+       ORDER BY m.start_time DESC, m.id DESC
        LIMIT $3`,
       [after?.startTime ?? null, after?.id ?? null, limit + 1],
     );
-    return page(rows, limit, (row) => ({
+    const meetings = page(rows, limit, (row) => ({
       id: row.id,
       title: row.title,
       private: row.private,
@@ -335,8 +388,21 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
       durationMinutes: row.duration_minutes,
       reason: row.unmatched_reason,
       candidateAccountIds: row.candidate_account_ids,
+      unmatchedEmails: row.unmatched_emails,
+      matchedAccountIds: row.matched_account_ids,
       participants: withMinutes(row.participants, row.duration_minutes),
     }));
+    const named = [
+      ...new Set(meetings.items.flatMap((m) => [...m.matchedAccountIds, ...m.candidateAccountIds])),
+    ];
+    const accounts =
+      named.length === 0
+        ? []
+        : await this.db.query<{ id: string; name: string }[]>(
+            `SELECT id, name FROM accounts WHERE id = ANY($1::text[])`,
+            [named],
+          );
+    return { ...meetings, accountNames: new Map(accounts.map((account) => [account.id, account.name])) };
   }
 
   async countForMember(memberId: string): Promise<{ meetings: number; interactions: number }> {

@@ -27,4 +27,6 @@ export interface AccountRepository {
   get(id: string): Promise<AccountDetails | null>;
   /** Accounts ordered by id, starting after `afterId`. */
   list(limit: number, afterId: string | null): Promise<AccountPage>;
+  /** The accounts among `ids` that exist, in no particular order. */
+  getMany(ids: readonly string[]): Promise<AccountSummary[]>;
 }

@@ -44,7 +44,16 @@ export interface UnmatchedMeetingView {
   durationMinutes: number;
   reason: 'no_match' | 'ambiguous_domain';
   candidateAccountIds: string[];
+  /** The outside attendees (not internal, not a member, not a room) who matched no account: what to fix. */
+  unmatchedEmails: string[];
+  /** The accounts the meeting is recorded on all the same (its other attendees matched them), sorted. */
+  matchedAccountIds: string[];
   participants: (Participant & { minutesInMeeting: number })[];
+}
+
+export interface UnmatchedMeetingPage extends Page<UnmatchedMeetingView> {
+  /** The name of every account the page's meetings name (matched or candidate), by id, for pages to show. */
+  accountNames: ReadonlyMap<string, string>;
 }
 
 /** Position after the last item of a page: newest first by start, then id. */
@@ -69,6 +78,25 @@ export interface InteractionFilter {
   after: TimelineCursor | null;
 }
 
+/** Position after the last item of a page of every account's interactions: by account, then start, then id. */
+export interface AccountTimelineCursor {
+  accountId: string;
+  startTime: string;
+  id: string;
+}
+
+/** Interactions of every account whose local `date` is within the days given (inclusive; null: unbounded). */
+export interface DatedInteractionFilter {
+  fromDate: string | null;
+  toDate: string | null;
+  limit: number;
+  after: AccountTimelineCursor | null;
+}
+
+export interface AccountInteractionView extends InteractionView {
+  accountName: string;
+}
+
 export interface MeetingRepository {
   /**
    * Takes the lock that orders meeting matching against account/contact changes: `share` while matching with
@@ -90,12 +118,16 @@ export interface MeetingRepository {
   claimRematch(limit: number): Promise<MeetingToRematch[]>;
   saveRematch(results: readonly RematchResult[]): Promise<void>;
   listInteractions(filter: InteractionFilter): Promise<Page<InteractionView>>;
-  listUnmatched(limit: number, after: TimelineCursor | null): Promise<Page<UnmatchedMeetingView>>;
+  listUnmatched(limit: number, after: TimelineCursor | null): Promise<UnmatchedMeetingPage>;
   /** Every interaction of every account, by id, starting after `afterId`; `next` is the last id of a full page. */
   listAllInteractions(
     limit: number,
     afterId: string | null,
   ): Promise<{ items: InteractionView[]; next: string | null }>;
+  /** Every account's interactions within the days, by account id, then oldest first. */
+  listInteractionsByDate(
+    filter: DatedInteractionFilter,
+  ): Promise<{ items: AccountInteractionView[]; next: AccountTimelineCursor | null }>;
   /** Counts of what a member's calendar gave. */
   countForMember(memberId: string): Promise<{ meetings: number; interactions: number }>;
 }

@@ -13,6 +13,7 @@ export const TOKENS = {
   UnitOfWork: Symbol('UnitOfWork'),
   MemberRepository: Symbol('MemberRepository'),
   MeetingRepository: Symbol('MeetingRepository'),
+  EngagementReadModel: Symbol('EngagementReadModel'),
   OAuthStateStore: Symbol('OAuthStateStore'),
   CalendarGateway: Symbol('CalendarGateway'),
   OAuthGateway: Symbol('OAuthGateway'),

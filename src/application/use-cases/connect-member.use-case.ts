@@ -9,6 +9,7 @@ import type { SyncScheduler } from '../ports/sync-scheduler.port';
 import { TOKENS } from '../ports/tokens';
 import type { UnitOfWork } from '../ports/unit-of-work.port';
 import { OpenChannel } from './open-channel.use-case';
+import { RematchMeetings } from './rematch-meetings.use-case';
 
 export interface ConnectInput {
   /** The member's email as Google gave it (their primary calendar's id). */
@@ -22,8 +23,8 @@ export interface ConnectInput {
 
 /**
  * What a sign-in and a delegation enrolment share once Google has given a grant: the member stored (created when
- * new) with it, meetings where their email matched flagged for re-matching, the watch channel opened before the
- * first full sync (a change in between is pushed, not missed), and that full sync requested.
+ * new) with it, meetings where their email matched (or was listed as unmatched) matched again, the watch channel
+ * opened before the first full sync (a change in between is pushed, not missed), and that full sync requested.
  */
 @injectable()
 export class ConnectMember {
@@ -31,6 +32,7 @@ export class ConnectMember {
     @inject(TOKENS.UnitOfWork) private readonly uow: UnitOfWork,
     @inject(TOKENS.SyncScheduler) private readonly scheduler: SyncScheduler,
     @inject(OpenChannel) private readonly openChannel: OpenChannel,
+    @inject(RematchMeetings) private readonly rematch: RematchMeetings,
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
 
@@ -42,12 +44,22 @@ export class ConnectMember {
       if (!input.grant(member)) return { connection: member, connected: false };
       // The row is locked by `enrol` until this transaction ends: nobody can have changed it meanwhile.
       if (!(await tx.members.save(member))) throw new Error('the member changed while connecting');
-      // A member's own email never matches: meetings where it did must be matched again.
+      // A member's own email never matches, nor is it an unmatched outsider: meetings stored before they were a
+      // member (from a colleague's calendar) must be matched again.
       await tx.meetings.flagForRematch(toMatchKeys({ emails: [input.email] }));
       return { connection: member, connected: true };
     });
     if (!connected) return { connection, connected };
     const { memberId } = connection;
+    try {
+      await this.rematch.execute();
+    } catch (error) {
+      // The flags are durable: the next re-matching (at the latest the next start) finishes the work.
+      this.logger.warn('could not re-match the meetings of a new member', {
+        memberId,
+        error: describeError(error),
+      });
+    }
     try {
       await this.openChannel.execute(connection, input.session);
     } catch (error) {

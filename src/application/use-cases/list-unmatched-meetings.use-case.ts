@@ -2,9 +2,8 @@ import { inject, injectable } from 'inversify';
 
 import type {
   MeetingRepository,
-  Page,
   TimelineCursor,
-  UnmatchedMeetingView,
+  UnmatchedMeetingPage,
 } from '../ports/meeting-repository.port';
 import { TOKENS } from '../ports/tokens';
 
@@ -13,7 +12,7 @@ import { TOKENS } from '../ports/tokens';
 export class ListUnmatchedMeetings {
   constructor(@inject(TOKENS.MeetingRepository) private readonly meetings: MeetingRepository) {}
 
-  execute(limit: number, after: TimelineCursor | null): Promise<Page<UnmatchedMeetingView>> {
+  execute(limit: number, after: TimelineCursor | null): Promise<UnmatchedMeetingPage> {
     return this.meetings.listUnmatched(limit, after);
   }
 }

@@ -225,7 +225,11 @@ describe('matchMeeting', () => {
 
   it('reports an ambiguous domain with every candidate account', () => {
     const result = matchMeeting([attendee('x@shared.com'), attendee('tess@logo.com')], matcher, own, lookups);
-    expect(result.unmatched).toEqual({ reason: 'ambiguous_domain', candidateAccountIds: ['a', 'b'] });
+    expect(result.unmatched).toEqual({
+      reason: 'ambiguous_domain',
+      candidateAccountIds: ['a', 'b'],
+      emails: ['x@shared.com'],
+    });
     expect(result.interactions).toEqual([{ accountId: 'logo', matchedBy: 'contact' }]);
   });
 
@@ -233,9 +237,35 @@ describe('matchMeeting', () => {
     expect(matchMeeting([attendee('x@unknown.org')], matcher, own, lookups).unmatched).toEqual({
       reason: 'no_match',
       candidateAccountIds: [],
+      emails: ['x@unknown.org'],
     });
     expect(
       matchMeeting([attendee('cara@ourco.com'), attendee('me@ourco.com')], matcher, own, lookups).unmatched,
     ).toBeNull();
+  });
+
+  it('names only the outside attendees nobody matched: never a member, wherever their address, nor a room', () => {
+    const team = new Set(['me@ourco.com', 'kim@contractor.example']);
+    const result = matchMeeting(
+      [
+        attendee('me@ourco.com'),
+        attendee('Kim@Contractor.example'),
+        attendee('dev@eng.ourco.com'),
+        attendee('room-1@resource.calendar.google.com'),
+        attendee('tess@logo.com'),
+        attendee('x@unknown.org'),
+        attendee('someone@gmail.com'),
+        attendee('X@unknown.org'),
+      ],
+      matcher,
+      team,
+      lookups,
+    );
+    expect(result.unmatched).toEqual({
+      reason: 'no_match',
+      candidateAccountIds: [],
+      emails: ['x@unknown.org', 'someone@gmail.com'],
+    });
+    expect(result.interactions).toEqual([{ accountId: 'logo', matchedBy: 'contact' }]);
   });
 });

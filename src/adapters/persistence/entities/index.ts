@@ -1,5 +1,6 @@
 import { AccountDomainOrmEntity } from './account-domain.orm-entity';
 import { AccountOrmEntity } from './account.orm-entity';
+import { AccountEngagementOrmEntity, EngagementDirtyOrmEntity } from './account-engagement.orm-entity';
 import { ChangeFeedStateOrmEntity } from './change-feed-state.orm-entity';
 import { ChannelOrmEntity } from './channel.orm-entity';
 import { JobRunOrmEntity } from './job-run.orm-entity';
@@ -34,4 +35,6 @@ export const ORM_ENTITIES = [
   WebhookEndpointOrmEntity,
   WorkspaceDomainOrmEntity,
   WebhookDeliveryOrmEntity,
+  AccountEngagementOrmEntity,
+  EngagementDirtyOrmEntity,
 ];

@@ -69,6 +69,10 @@ export class MeetingOrmEntity {
   @Column({ name: 'candidate_account_ids', type: 'text', array: true, default: () => "'{}'" })
   candidateAccountIds!: string[];
 
+  /** The outside attendees who matched no account (members, internal people and rooms never are). */
+  @Column({ name: 'unmatched_emails', type: 'text', array: true, default: () => "'{}'" })
+  unmatchedEmails!: string[];
+
   /**
    * `e:<email>` / `d:<domain>` keys of the attendees (GIN-indexed): an account or contact change re-matches exactly
    * the meetings sharing one of its keys.

@@ -7,6 +7,8 @@ import { GoogleSignals1764583200000 } from './1764583200000-google-signals';
 import { InteractionsOut1764669600000 } from './1764669600000-interactions-out';
 import { TeamRollout1764756000000 } from './1764756000000-team-rollout';
 import { SetBasedChangeFeed1764842400000 } from './1764842400000-set-based-change-feed';
+import { UnmatchedAttendees1764932400000 } from './1764932400000-unmatched-attendees';
+import { AccountEngagement1765018800000 } from './1765018800000-account-engagement';
 
 /** Every migration, oldest first; listed by hand so that the compiled service and the tests load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +21,6 @@ export const MIGRATIONS = [
   InteractionsOut1764669600000,
   TeamRollout1764756000000,
   SetBasedChangeFeed1764842400000,
+  UnmatchedAttendees1764932400000,
+  AccountEngagement1765018800000,
 ];

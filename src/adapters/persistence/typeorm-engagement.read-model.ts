@@ -1,0 +1,333 @@
+import type { EntityManager } from 'typeorm';
+
+import type {
+  AccountEngagement,
+  ContactLastMet,
+  EngagementListQuery,
+  EngagementPage,
+  EngagementReadModel,
+  EngagementSort,
+  MeetingMention,
+  MemberMeetings,
+} from '../../application/ports/engagement-read-model.port';
+import { fillWeeks, QUARTER_DAYS, RECENT_DAYS, weekRange } from '../../domain/engagement';
+
+/**
+ * Each sort's key: never null, so that keyset paging compares plainly; a cursor carries it as JSON renders it
+ * (ISO 8601 for instants). A never-met account sorts as met at -infinity (first when the least recently met come
+ * first), no next meeting as +infinity, no top member as ''.
+ */
+const SORT_KEYS: Record<EngagementSort, { expression: string; type: string }> = {
+  name: { expression: 'lower(a.name)', type: 'text' },
+  lastMeeting: { expression: "coalesce(s.last_at, '-infinity')", type: 'timestamptz' },
+  nextMeeting: { expression: "coalesce(s.next_at, 'infinity')", type: 'timestamptz' },
+  meetings30d: { expression: 'coalesce(s.m30, 0)', type: 'int' },
+  meetings90d: { expression: 'coalesce(s.m90, 0)', type: 'int' },
+  topMember: { expression: "coalesce(s.top_member, '')", type: 'text' },
+};
+
+/**
+ * Members attending an account's past meetings: a member's calendar holds a copy of the meeting (a member who
+ * declined holds none, see meetingFromEvent). Counted once per meeting. `$1` is now.
+ */
+const MEMBER_MEETINGS = `SELECT i.account_id, mb.email, count(DISTINCT i.meeting_id)::int AS meetings
+       FROM interactions i
+       JOIN calendar_events ce ON ce.meeting_id = i.meeting_id
+       JOIN members mb ON mb.id = ce.member_id
+       WHERE i.start_time <= $1`;
+
+/**
+ * The figures of the accounts `accounts` (a query of `account_id`s) at `$1`, from their interactions, and until
+ * when they hold: the next instant a meeting starts or leaves the 30- or 90-day window. An account without
+ * interactions has no row.
+ */
+function figures(accounts: string): string {
+  const recent = `i.start_time + ${RECENT_DAYS} * interval '1 day'`;
+  const quarter = `i.start_time + ${QUARTER_DAYS} * interval '1 day'`;
+  return `SELECT x.account_id, x.last_at, x.next_at, x.m30, x.m90, top.email AS top_member,
+              top.meetings AS top_member_meetings, x.valid_until
+       FROM (
+         SELECT i.account_id,
+                max(i.start_time) FILTER (WHERE i.start_time <= $1) AS last_at,
+                min(i.start_time) FILTER (WHERE i.start_time > $1) AS next_at,
+                count(*) FILTER (WHERE ${recent} > $1 AND i.start_time <= $1)::int AS m30,
+                count(*) FILTER (WHERE ${quarter} > $1 AND i.start_time <= $1)::int AS m90,
+                coalesce(least(min(i.start_time) FILTER (WHERE i.start_time > $1),
+                               min(${recent}) FILTER (WHERE ${recent} > $1),
+                               min(${quarter}) FILTER (WHERE ${quarter} > $1)), 'infinity') AS valid_until
+         FROM interactions i
+         WHERE i.account_id IN (${accounts})
+         GROUP BY i.account_id
+       ) x
+       LEFT JOIN (
+         SELECT DISTINCT ON (account_id) account_id, email, meetings
+         FROM (${MEMBER_MEETINGS} AND i.account_id IN (${accounts}) GROUP BY 1, 2) per_member
+         ORDER BY account_id, meetings DESC, email
+       ) top ON top.account_id = x.account_id`;
+}
+
+/**
+ * Every account's figures at \$1: the stored ones where they still hold, computed afresh for the accounts whose data
+ * changed since (noted in engagement_dirty) or whose figures time has moved past. `s` has no row for an account
+ * never met with nothing scheduled.
+ */
+const CURRENT_FIGURES = `dirty AS (SELECT DISTINCT account_id FROM engagement_dirty),
+       s AS (
+         SELECT e.account_id, e.last_at, e.next_at, e.meetings_30d AS m30, e.meetings_90d AS m90, e.top_member,
+                e.top_member_meetings
+         FROM account_engagement e
+         -- NOT IN over the (usually few) noted accounts: a hashed lookup, not a sort of every kept row.
+         WHERE e.valid_until > $1 AND e.account_id NOT IN (SELECT account_id FROM dirty)
+         UNION ALL
+         SELECT f.account_id, f.last_at, f.next_at, f.m30, f.m90, f.top_member, f.top_member_meetings
+         FROM (${figures(
+           'SELECT account_id FROM dirty UNION SELECT account_id FROM account_engagement WHERE valid_until <= $1',
+         )}) f
+       )`;
+
+interface ListRow {
+  id: string;
+  name: string;
+  last_at: Date | null;
+  next_at: Date | null;
+  m30: number;
+  m90: number;
+  top_member: string | null;
+  top_member_meetings: number | null;
+  k: string;
+  total: number;
+}
+
+interface MentionRow {
+  id: string;
+  at: Date;
+  title: string;
+  private: boolean;
+}
+
+/** The filtered accounts with their figures (after CURRENT_FIGURES); `$2`-`$4` as filterParameters gives them. */
+const FILTERED = `SELECT a.id, a.name, s.last_at, s.next_at, coalesce(s.m30, 0) AS m30, coalesce(s.m90, 0) AS m90,
+         s.top_member, s.top_member_meetings`;
+const FILTERED_FROM = `FROM accounts a
+         LEFT JOIN s ON s.account_id = a.id
+         WHERE ($2::text IS NULL OR a.name ILIKE $2 OR a.id ILIKE $2
+                OR EXISTS (SELECT 1 FROM account_domains d WHERE d.account_id = a.id AND d.domain ILIKE $2))
+           AND ($3::int IS NULL OR s.last_at IS NULL OR s.last_at <= $1::timestamptz - $3 * interval '1 day')
+           AND (NOT $4::boolean OR s.last_at IS NULL)`;
+
+function filterParameters(query: EngagementListQuery): unknown[] {
+  return [
+    query.now,
+    query.search === null ? null : `%${escapeLike(query.search)}%`,
+    query.notMetDays,
+    query.neverMet,
+  ];
+}
+
+/**
+ * The engagement figures. The list's sortable figures are kept per account (account_engagement, see its
+ * migration) and computed afresh where they no longer hold; the rest is read for the page's accounts only.
+ */
+export class TypeOrmEngagementReadModel implements EngagementReadModel {
+  constructor(private readonly db: EntityManager) {}
+
+  async list(query: EngagementListQuery): Promise<EngagementPage> {
+    const key = SORT_KEYS[query.sort];
+    const descending = query.direction === 'desc';
+    const rows = await this.db.query<ListRow[]>(
+      `WITH ${CURRENT_FIGURES},
+       filtered AS (${FILTERED}, ${key.expression} AS k ${FILTERED_FROM})
+       SELECT f.id, f.name, f.last_at, f.next_at, f.m30, f.m90, f.top_member, f.top_member_meetings,
+              to_json(f.k) #>> '{}' AS k,
+              (SELECT count(*) FROM filtered)::int AS total
+       FROM filtered f
+       WHERE $5::text IS NULL OR (f.k, f.id) ${descending ? '<' : '>'} ($5::${key.type}, $6::text)
+       ORDER BY f.k ${descending ? 'DESC' : 'ASC'}, f.id ${descending ? 'DESC' : 'ASC'}
+       LIMIT $7`,
+      [...filterParameters(query), query.after?.value ?? null, query.after?.id ?? null, query.limit + 1],
+    );
+    const shown = rows.slice(0, query.limit);
+    // The top member is among the kept figures: one is all the page needs; more are read for these accounts.
+    const oneMember = query.topMembers <= 1;
+    const details = await this.details(
+      shown.map((row) => row.id),
+      oneMember ? { ...query, topMembers: 0 } : query,
+    );
+    const last = shown[shown.length - 1];
+    return {
+      items: shown.map((row) => ({
+        accountId: row.id,
+        name: row.name,
+        meetings30d: row.m30,
+        meetings90d: row.m90,
+        ...details(row.id),
+        ...(oneMember
+          ? {
+              topMembers:
+                row.top_member === null || query.topMembers === 0
+                  ? []
+                  : [{ email: row.top_member, meetings: row.top_member_meetings! }],
+            }
+          : {}),
+      })),
+      total: rows[0]?.total ?? (query.after === null ? 0 : await this.count(query)),
+      next: rows.length > query.limit && last !== undefined ? { value: last.k, id: last.id } : null,
+    };
+  }
+
+  async forAccount(
+    accountId: string,
+    at: { now: Date; weeks: number; weeksAhead: number; topMembers: number },
+  ): Promise<AccountEngagement | null> {
+    const rows = await this.db.query<{ name: string; m30: number; m90: number }[]>(
+      `SELECT a.name,
+              (SELECT count(*) FROM interactions i WHERE i.account_id = a.id
+                 AND i.start_time > $2::timestamptz - ${RECENT_DAYS} * interval '1 day' AND i.start_time <= $2)::int AS m30,
+              (SELECT count(*) FROM interactions i WHERE i.account_id = a.id
+                 AND i.start_time > $2::timestamptz - ${QUARTER_DAYS} * interval '1 day' AND i.start_time <= $2)::int AS m90
+       FROM accounts a WHERE a.id = $1`,
+      [accountId, at.now],
+    );
+    const row = rows[0];
+    if (row === undefined) return null;
+    const details = await this.details([accountId], at);
+    return { accountId, name: row.name, meetings30d: row.m30, meetings90d: row.m90, ...details(accountId) };
+  }
+
+  async contactsLastMet(accountId: string, now: Date, limit: number): Promise<ContactLastMet[]> {
+    // One pass over the account's past meetings and their participants, however many contacts it has.
+    const rows = await this.db.query<{ email: string; name: string | null; last_met: Date | null }[]>(
+      `SELECT c.email, c.name, met.last_met
+       FROM contacts c
+       LEFT JOIN (
+         SELECT p->>'email' AS email, max(i.start_time) AS last_met
+         FROM interactions i
+         JOIN meetings m ON m.id = i.meeting_id
+         CROSS JOIN LATERAL jsonb_array_elements(m.participants) p
+         WHERE i.account_id = $1 AND i.start_time <= $2 AND p->>'responseStatus' IS DISTINCT FROM 'declined'
+         GROUP BY 1
+       ) met ON met.email = c.email
+       WHERE c.account_id = $1
+       ORDER BY met.last_met DESC NULLS LAST, c.email
+       LIMIT $3`,
+      [accountId, now, limit],
+    );
+    return rows.map((row) => ({ email: row.email, name: row.name, lastMetAt: row.last_met }));
+  }
+
+  private async count(query: EngagementListQuery): Promise<number> {
+    // Only when a page past the end is asked for: the list's statement carries the count otherwise.
+    const rows = await this.db.query<{ total: number }[]>(
+      `WITH ${CURRENT_FIGURES} SELECT count(*)::int AS total FROM (${FILTERED} ${FILTERED_FROM}) filtered`,
+      filterParameters(query),
+    );
+    return rows[0]!.total;
+  }
+
+  async refresh(now: Date): Promise<{ accounts: number }> {
+    return this.db.transaction(async (tx) => {
+      // One refresh at a time, cluster-wide: a later one then always computes from a later snapshot.
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('account_engagement_refresh'))`);
+      // What this refresh covers: the notes committed so far. Notes of transactions still open stay for the next.
+      const [dirty] = await tx.query<[{ account_id: string }[], number]>(
+        'DELETE FROM engagement_dirty RETURNING account_id',
+      );
+      const expired = await tx.query<{ account_id: string }[]>(
+        'SELECT account_id FROM account_engagement WHERE valid_until <= $1',
+        [now],
+      );
+      const ids = [...new Set([...dirty, ...expired].map((row) => row.account_id))];
+      if (ids.length === 0) return { accounts: 0 };
+      // A new statement, so a new snapshot: it sees every change whose note was just taken.
+      await tx.query(
+        `WITH fresh AS (${figures('SELECT unnest($2::text[])')}),
+         gone AS (
+           DELETE FROM account_engagement e
+           WHERE e.account_id = ANY($2) AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.account_id = e.account_id)
+         )
+         INSERT INTO account_engagement AS e
+           (account_id, last_at, next_at, meetings_30d, meetings_90d, top_member, top_member_meetings, valid_until)
+         SELECT fresh.* FROM fresh JOIN accounts a ON a.id = fresh.account_id
+         ON CONFLICT (account_id) DO UPDATE
+           SET last_at = EXCLUDED.last_at, next_at = EXCLUDED.next_at, meetings_30d = EXCLUDED.meetings_30d,
+               meetings_90d = EXCLUDED.meetings_90d, top_member = EXCLUDED.top_member,
+               top_member_meetings = EXCLUDED.top_member_meetings, valid_until = EXCLUDED.valid_until`,
+        [now, ids],
+      );
+      return { accounts: ids.length };
+    });
+  }
+
+  /** Domains, last and next meeting, weekly counts and top members of a page of accounts (index reads only). */
+  private async details(
+    ids: readonly string[],
+    at: { now: Date; weeks: number; weeksAhead: number; topMembers: number },
+  ): Promise<(id: string) => Omit<AccountEngagement, 'accountId' | 'name' | 'meetings30d' | 'meetings90d'>> {
+    const weeks = weekRange(at.now, at.weeks, at.weeksAhead);
+    const [domains, mentions, weekly, members] =
+      ids.length === 0
+        ? [[], [], [], []]
+        : await Promise.all([
+            this.db.query<{ account_id: string; domain: string }[]>(
+              `SELECT account_id, domain FROM account_domains WHERE account_id = ANY($1) ORDER BY domain`,
+              [ids],
+            ),
+            this.db.query<(MentionRow & { kind: 'last' | 'next' })[]>(
+              `SELECT a.id, x.kind, x.at, x.title, x.private
+               FROM unnest($1::text[]) AS a(id)
+               CROSS JOIN LATERAL (
+                 (SELECT 'last' AS kind, i.start_time AS at, m.title, m.private
+                  FROM interactions i JOIN meetings m ON m.id = i.meeting_id
+                  WHERE i.account_id = a.id AND i.start_time <= $2
+                  ORDER BY i.start_time DESC, i.id DESC LIMIT 1)
+                 UNION ALL
+                 (SELECT 'next', i.start_time, m.title, m.private
+                  FROM interactions i JOIN meetings m ON m.id = i.meeting_id
+                  WHERE i.account_id = a.id AND i.start_time > $2
+                  ORDER BY i.start_time, i.id LIMIT 1)
+               ) x`,
+              [ids, at.now],
+            ),
+            this.db.query<{ account_id: string; week: string; meetings: number }[]>(
+              `SELECT account_id, to_char(date_trunc('week', start_time AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS week,
+                      count(*)::int AS meetings
+               FROM interactions
+               WHERE account_id = ANY($1) AND start_time >= $2 AND start_time < $3
+               GROUP BY 1, 2`,
+              [ids, weeks.from, weeks.until],
+            ),
+            at.topMembers === 0
+              ? []
+              : this.db.query<{ account_id: string; email: string; meetings: number }[]>(
+                  `${MEMBER_MEETINGS} AND i.account_id = ANY($2) GROUP BY 1, 2`,
+                  [at.now, ids],
+                ),
+          ]);
+    return (id) => {
+      const mention = (kind: 'last' | 'next'): MeetingMention | null => {
+        const row = mentions.find((candidate) => candidate.id === id && candidate.kind === kind);
+        return row === undefined ? null : { at: new Date(row.at), title: row.title, private: row.private };
+      };
+      const top: MemberMeetings[] = members
+        .filter((row) => row.account_id === id)
+        .sort((a, b) => b.meetings - a.meetings || a.email.localeCompare(b.email))
+        .slice(0, at.topMembers)
+        .map(({ email, meetings }) => ({ email, meetings }));
+      return {
+        domains: domains.filter((row) => row.account_id === id).map((row) => row.domain),
+        lastMeeting: mention('last'),
+        nextMeeting: mention('next'),
+        weekly: fillWeeks(
+          weeks.starts,
+          new Map(weekly.filter((row) => row.account_id === id).map((row) => [row.week, row.meetings])),
+        ),
+        topMembers: top,
+      };
+    };
+  }
+}
+
+/** `search` as a literal inside an ILIKE pattern. */
+function escapeLike(search: string): string {
+  return search.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
