@@ -7,7 +7,12 @@ import path from 'node:path';
 
 import type { AddressInfo } from 'node:net';
 
+import type { DataSource } from 'typeorm';
+
 import { GoogleSandbox } from '../sandbox/google-sandbox';
+import { createDataSource } from '../src/adapters/persistence/data-source';
+import { startEmbeddedPostgres } from '../src/adapters/persistence/embedded-postgres';
+import { RecordingLogger } from '../test/support/logger';
 import { databaseUrl, withClient } from '../test/support/databases';
 import { freePort, LOOPBACK } from '../test/support/e2e';
 import { spawnService } from '../test/support/service-process';
@@ -54,7 +59,12 @@ export interface RunningService {
  * The service as `npm start` runs it (compiled, `node <flags> dist/src/main.js`), in its own process, on the
  * embedded database (a fresh DATA_DIR) or on a fresh database of TEST_DATABASE_URL's server.
  */
-export async function startService(kind: DatabaseKind, env: NodeJS.ProcessEnv): Promise<RunningService> {
+export async function startService(
+  kind: DatabaseKind,
+  env: NodeJS.ProcessEnv,
+  /** Fills the database (migrated, before the service starts), e.g. with more rows than an API would take. */
+  seed?: (dataSource: DataSource) => Promise<void>,
+): Promise<RunningService> {
   buildService();
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-service-'));
@@ -62,6 +72,9 @@ export async function startService(kind: DatabaseKind, env: NodeJS.ProcessEnv): 
   const database = `bench_${Date.now()}_${process.pid}`;
   if (kind === 'postgres') {
     await withClient(serverUrl!, (client) => client.query(`CREATE DATABASE "${database}"`));
+  }
+  if (seed !== undefined) {
+    await seedDatabase(kind === 'postgres' ? databaseUrl(serverUrl!, database) : { dataDir }, seed);
   }
   const service = spawnService(
     {
@@ -95,6 +108,30 @@ export async function startService(kind: DatabaseKind, env: NodeJS.ProcessEnv): 
       }
     },
   };
+}
+
+/** Migrates the service's database (a DATA_DIR the service will open, or a server's database) and fills it. */
+async function seedDatabase(
+  where: string | { dataDir: string },
+  seed: (dataSource: DataSource) => Promise<void>,
+): Promise<void> {
+  const embedded =
+    typeof where === 'string'
+      ? null
+      : await startEmbeddedPostgres({ dataDir: where.dataDir, maxConnections: 2 });
+  const dataSource = createDataSource({
+    url: embedded?.url ?? (where as string),
+    poolSize: 1,
+    logger: new RecordingLogger(),
+  });
+  try {
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    await seed(dataSource);
+  } finally {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await embedded?.stop();
+  }
 }
 
 /** BENCH_PROFILE_DIR=<dir>: the service writes a CPU profile there when it stops (`node --cpu-prof`). */
@@ -145,6 +182,7 @@ export interface ServiceOnSandbox {
 export async function startServiceOnSandbox(
   kind: DatabaseKind,
   env: NodeJS.ProcessEnv,
+  seed?: (dataSource: DataSource) => Promise<void>,
 ): Promise<ServiceOnSandbox> {
   const sandbox = new GoogleSandbox({ httpWebhookHosts: LOOPBACK });
   const server = sandbox.app.listen(0, '127.0.0.1');
@@ -157,13 +195,17 @@ export async function startServiceOnSandbox(
   };
   let service: RunningService;
   try {
-    service = await startService(kind, {
-      GOOGLE_BASE_URL: googleBase,
-      GOOGLE_CLIENT_ID: sandbox.clientId,
-      GOOGLE_CLIENT_SECRET: sandbox.clientSecret,
-      SECRET_KEY: 'bench-secret-key-0123456789-0123456789',
-      ...env,
-    });
+    service = await startService(
+      kind,
+      {
+        GOOGLE_BASE_URL: googleBase,
+        GOOGLE_CLIENT_ID: sandbox.clientId,
+        GOOGLE_CLIENT_SECRET: sandbox.clientSecret,
+        SECRET_KEY: 'bench-secret-key-0123456789-0123456789',
+        ...env,
+      },
+      seed,
+    );
   } catch (error) {
     closeSandbox();
     throw error;

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+import * as engagement from './engagement';
 import * as enrol from './enrol';
 import * as latency from './latency';
 import * as match from './match';
@@ -8,6 +9,7 @@ import * as sync from './sync';
 import * as webhook from './webhook';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
+  engagement: engagement.run,
   enrol: enrol.run,
   latency: latency.run,
   match: match.run,

@@ -112,7 +112,7 @@ export async function signInOverHttp(
   email: string,
   /** Where the consent page is reached, when the address the service gives is not (PUBLIC_URL on port 0). */
   consentOrigin?: string,
-): Promise<void> {
+): Promise<string> {
   const start = await fetch(`${serviceUrl}/auth/google`, { redirect: 'manual' });
   const cookie = start.headers.getSetCookie()[0]!.split(';')[0]!;
   const authorize = new URL(start.headers.get('location')!);
@@ -129,4 +129,9 @@ export async function signInOverHttp(
     redirect: 'manual',
   });
   if (done.status !== 302) throw new Error(`sign-in of ${email} answered ${done.status}`);
+  // The signed-in session, for requests made as that member.
+  return done.headers
+    .getSetCookie()
+    .map((setCookie) => setCookie.split(';')[0]!)
+    .join('; ');
 }
