@@ -30,6 +30,8 @@ export interface Config {
   google: { clientId: string; clientSecret: string } | null;
   /** null: Google's real endpoints. */
   googleBaseUrl: string | null;
+  /** Neither GOOGLE_CLIENT_ID nor GOOGLE_BASE_URL: the built-in sandbox serves the offline demo. */
+  offlineDemo: boolean;
   secretKey: string;
   adminApiKey: string;
   /** Where the admin key came from: a development start prints a derived key so it can be used. */
@@ -210,7 +212,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError('GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET must be set together');
   }
 
-  // What google-wiring.ts decides too: with neither, the built-in sandbox serves the offline demo.
   const offlineDemo = e.GOOGLE_CLIENT_ID === undefined && e.GOOGLE_BASE_URL === undefined;
   const secretKey = e.SECRET_KEY ?? readOrCreateSecretKey(e.DATA_DIR);
   const adminApiKey = e.ADMIN_API_KEY ?? deriveKey(secretKey, 'admin-api-key', 24).toString('base64url');
@@ -231,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     adminApiKey,
     adminApiKeySource: e.ADMIN_API_KEY === undefined ? 'derived' : 'env',
     adminEmails: e.ADMIN_EMAILS,
+    offlineDemo,
     internalDomains: e.INTERNAL_DOMAINS ?? (offlineDemo ? [EmailDomain.parse(OFFLINE_DEMO_DOMAIN)!] : []),
     syncLookbackDays: e.SYNC_LOOKBACK_DAYS,
     syncLookaheadDays: e.SYNC_LOOKAHEAD_DAYS,

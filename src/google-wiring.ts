@@ -33,7 +33,7 @@ export interface GoogleWiring {
  */
 export function wireGoogle(config: Config, logger: Logger): GoogleWiring {
   const redirectUri = `${config.publicUrl}/auth/google/callback`;
-  if (config.google !== null || config.googleBaseUrl !== null) {
+  if (!config.offlineDemo) {
     const settings: GoogleClientSettings = {
       clientId: config.google?.clientId ?? 'sandbox-client-id',
       clientSecret: config.google?.clientSecret ?? 'sandbox-client-secret',

@@ -286,12 +286,31 @@ describe.each(databaseTargets())('admin CSV import and export on $name', (target
     const preview = await post(agent, '/admin/import/accounts/preview', { csrf }, csv).expect(200);
     expect(countsOf(preview.text)).toEqual({ created: 1, updated: 1, unchanged: 1, rejected: 0 });
     expect(preview.text).toContain('Apply 2 changes');
-    const resent = hiddenField(preview.text.slice(preview.text.indexOf('/apply')), 'csv');
-    expect(resent).toBe(csv);
+    const applyForm = preview.text.slice(preview.text.indexOf('/apply'));
+    const resent = hiddenField(applyForm, 'csv');
+    // Line breaks come back as LF, whatever the file had (a browser would send the form's text with CRLF).
+    expect(resent).toBe(csv.replaceAll('\r\n', '\n'));
+
+    // The stored data changes between the preview and Apply: nothing is written, the new preview is shown.
+    await request(e.t.app)
+      .put('/api/accounts')
+      .set(auth)
+      .send([{ id: 'globex', name: 'Globex', domains: ['globex.com'] }])
+      .expect(200);
+    const stale = await post(agent, '/admin/import/accounts/apply', {
+      csrf: hiddenField(applyForm, 'csrf'),
+      csv: resent,
+      digest: hiddenField(applyForm, 'digest'),
+    }).expect(409);
+    expect(stale.text).toContain('The stored data changed since the preview');
+    expect(countsOf(stale.text)).toEqual({ created: 0, updated: 1, unchanged: 2, rejected: 0 });
+    expect((await accounts()).find((account) => account.id === 'acme')?.name).not.toBe('Acme & "Sons"');
+    await request(e.t.app).delete('/api/accounts/globex').set(auth).expect(204);
 
     const applied = await post(agent, '/admin/import/accounts/apply', {
-      csrf: hiddenField(preview.text.slice(preview.text.indexOf('/apply')), 'csrf'),
+      csrf: hiddenField(applyForm, 'csrf'),
       csv: resent,
+      digest: hiddenField(applyForm, 'digest'),
     }).expect(200);
     expect(applied.text).toMatch(/role="status"[^>]*>\s*<span data-count="created">1<\/span> to create/);
     expect(countsOf(applied.text)).toEqual({ created: 1, updated: 1, unchanged: 1, rejected: 0 });
@@ -317,9 +336,12 @@ describe.each(databaseTargets())('admin CSV import and export on $name', (target
     expect(await e.interactions('logo')).toEqual([]);
 
     const { agent, csrf } = await signInAdmin();
+    const csv = 'email,name,accountId\nzed@gmail.com,Zed,logo\nsam@logo.com,Sam,logo';
+    const preview = await post(agent, '/admin/import/contacts/preview', { csrf, csv }).expect(200);
     const applied = await post(agent, '/admin/import/contacts/apply', {
       csrf,
-      csv: 'email,name,accountId\nzed@gmail.com,Zed,logo\nsam@logo.com,Sam,logo',
+      csv,
+      digest: hiddenField(preview.text.slice(preview.text.indexOf('/apply')), 'digest'),
     }).expect(200);
     expect(countsOf(applied.text)).toEqual({ created: 1, updated: 1, unchanged: 0, rejected: 0 });
     const [interaction] = await e.interactions('logo');

@@ -288,6 +288,12 @@ describe.each(databaseTargets())('engagement on $name', (target) => {
     expect(await reasons(`sort=name&cursor=${first.nextCursor}`)).toEqual(['cursor']);
     expect(await reasons('cursor=bm90LW91cnM')).toEqual(['cursor']);
     expect(await reasons('notMetDays=0')).toEqual(['notMetDays']);
+    // Nothing reaches the database that it would refuse (a NUL byte, a count past its integers).
+    expect(await reasons('q=a%00b')).toEqual(['q']);
+    const overflow = Buffer.from(
+      JSON.stringify({ sort: 'meetings30d', v: '9999999999', id: 'logo' }),
+    ).toString('base64url');
+    expect(await reasons(`sort=meetings30d&cursor=${overflow}`)).toEqual(['cursor']);
     expect(await reasons('neverMet=yes')).toEqual(['neverMet']);
     expect(await reasons('weeks=105')).toEqual(['weeks']);
     expect(await reasons('limit=1001')).toEqual(['limit']);
@@ -358,5 +364,25 @@ describe.each(databaseTargets())('engagement on $name', (target) => {
     }
     const inForty = await readModel.list({ ...query, now: new Date(Date.now() + 40 * DAY) });
     expect(inForty.items.find((item) => item.accountId === 'logo')).toMatchObject({ meetings30d: 0 });
+
+    // A member's copy moving to another meeting (its event re-keyed) changes both meetings' members.
+    await readModel.refresh(new Date());
+    const meetingId = async (title: string) =>
+      (
+        await e.t.db.dataSource.query<{ id: string }[]>('SELECT id FROM meetings WHERE title = $1', [title])
+      )[0]!.id;
+    await e.t.db.dataSource.query(
+      `UPDATE calendar_events SET meeting_id = $1
+       WHERE meeting_id = $2 AND member_id = (SELECT id FROM members WHERE email = $3)`,
+      [await meetingId('Acme intro'), await meetingId('Logo weekly'), alex],
+    );
+    const top = async (accountId: string) =>
+      (await list(`q=${accountId}`)).accounts.find((a) => a.accountId === accountId)!.topMembers;
+    expect(await top('logo')).toEqual([{ email: alex, meetings: 5 }]);
+    // Alex now holds Acme's intro too, besides yesterday's check-in.
+    expect(await top('acme')).toEqual([{ email: alex, meetings: 2 }]);
+    await readModel.refresh(new Date());
+    expect(await top('logo')).toEqual([{ email: alex, meetings: 5 }]);
+    expect(await top('acme')).toEqual([{ email: alex, meetings: 2 }]);
   });
 });

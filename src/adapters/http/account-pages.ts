@@ -8,21 +8,16 @@ import type {
   MeetingMention,
 } from '../../application/ports/engagement-read-model.port';
 import { isoDate } from '../../domain/engagement';
-import { ENGAGEMENT_SORTS } from '../../application/ports/engagement-read-model.port';
+import { engagementSearchSchema, engagementSortSchema } from './admin-api.schemas';
+import { sortParam } from './engagement-params';
 import { html, type SafeHtml, timeTag } from './html';
 import { cadenceChart, shortDate, sparkline } from './svg-charts';
 
 /** The accounts page's own query: the filter form's fields and the column a header link sorts by. */
 export const accountsPageQuerySchema = z.object({
-  q: z.string().trim().max(200, 'must be at most 200 characters').default(''),
+  q: engagementSearchSchema.default(''),
   met: z.enum(['', '30', '60', '90', 'never'], { error: 'must be 30, 60, 90 or never' }).default(''),
-  sort: z
-    .string()
-    .default('name')
-    .refine(
-      (value) => (ENGAGEMENT_SORTS as readonly string[]).includes(value.replace(/^-/, '')),
-      'is not a column of this page',
-    ),
+  sort: engagementSortSchema,
   cursor: z.string().optional(),
 });
 export type AccountsPageQuery = z.infer<typeof accountsPageQuerySchema>;
@@ -59,7 +54,7 @@ const COLUMNS: Column[] = [
 ];
 
 /** `/admin/accounts` with these parameters (empty ones left out). */
-function accountsUrl(query: Partial<AccountsPageQuery>): string {
+function accountsUrl(query: { q?: string; met?: string; sort?: string; cursor?: string }): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
     if (value !== undefined && value !== '' && !(name === 'sort' && value === 'name'))
@@ -75,8 +70,8 @@ export function accountsPage(
   result: EngagementPage,
   nextCursor: string | null,
 ): SafeHtml {
-  const direction = query.sort.startsWith('-') ? 'desc' : 'asc';
-  const sorted = query.sort.replace(/^-/, '');
+  const { sort: sorted, direction } = query.sort;
+  const sort = sortParam(sorted, direction);
   const filters = { q: query.q, met: query.met };
   return html`<h1>Accounts</h1>
     <form class="filters" method="get" action="/admin/accounts" role="search" aria-label="Filter accounts">
@@ -93,12 +88,12 @@ export function accountsPage(
           )}
         </select>
       </p>
-      <input type="hidden" name="sort" value="${query.sort}" />
+      <input type="hidden" name="sort" value="${sort}" />
       <p><button type="submit">Show</button></p>
       ${
         query.q === '' && query.met === ''
           ? ''
-          : html`<p><a href="${accountsUrl({ sort: query.sort })}">Clear filters</a></p>`
+          : html`<p><a href="${accountsUrl({ sort })}">Clear filters</a></p>`
       }
     </form>
     <p role="status">
@@ -120,14 +115,18 @@ export function accountsPage(
                   if (column.sort === null) return html`<th scope="col">${column.label}</th>`;
                   const current = column.sort === sorted;
                   const next = current ? (direction === 'asc' ? 'desc' : 'asc') : column.firstDirection;
+                  // aria-sort on the sorted column only; the arrow repeats it for the eye, not for screen readers.
                   return html`<th
                     scope="col"
                     class="${column.number === true ? 'number' : ''}"
-                    aria-sort="${current ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'}"
+                    ${current ? html`aria-sort="${direction === 'asc' ? 'ascending' : 'descending'}"` : ''}
                   >
-                    <a
-                      href="${accountsUrl({ ...filters, sort: next === 'desc' ? `-${column.sort}` : column.sort })}"
-                      >${column.label}${current ? (direction === 'asc' ? ' ▲' : ' ▼') : ''}</a
+                    <a href="${accountsUrl({ ...filters, sort: sortParam(column.sort, next) })}"
+                      >${column.label}${
+                        current
+                          ? html`<span aria-hidden="true">${direction === 'asc' ? ' ▲' : ' ▼'}</span>`
+                          : ''
+                      }</a
                     >
                   </th>`;
                 })}
@@ -139,13 +138,11 @@ export function accountsPage(
           </table>`
     }
     <p class="pager">
-      ${query.cursor === undefined ? '' : html`<a href="${accountsUrl({ ...filters, sort: query.sort })}">First page</a>`}
+      ${query.cursor === undefined ? '' : html`<a href="${accountsUrl({ ...filters, sort })}">First page</a>`}
       ${
         nextCursor === null
           ? ''
-          : html`<a
-              class="button secondary"
-              href="${accountsUrl({ ...filters, sort: query.sort, cursor: nextCursor })}"
+          : html`<a class="button secondary" href="${accountsUrl({ ...filters, sort, cursor: nextCursor })}"
               >Next page</a
             >`
       }

@@ -12,7 +12,7 @@ export const MAX_PAGE_SIZE = 1_000;
 
 /** Control characters (NUL above all, which PostgreSQL's text refuses) have no place in names and ids. */
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /** Trimmed text of 1 to `max` characters without control characters. */
 const text = (max: number) =>
@@ -196,7 +196,7 @@ const weeks = {
 };
 
 /** `name`, `-lastMeeting`…: a leading `-` sorts descending. */
-const sortSchema = z
+export const engagementSortSchema = z
   .string()
   .default('name')
   .transform((value, ctx) => {
@@ -212,15 +212,19 @@ const sortSchema = z
     return { sort: sort as EngagementSort, direction };
   });
 
+/** Part of an account's name, id or domain: empty means no filter. */
+export const engagementSearchSchema = z
+  .string()
+  .trim()
+  .max(200, 'must be at most 200 characters')
+  .refine((value) => !CONTROL_CHARACTERS.test(value), 'must not contain control characters');
+
 /** GET /api/engagement and the accounts page. */
 export const engagementListQuerySchema = z.object({
   limit: whole('accounts', 1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
   cursor: z.string().optional(),
-  sort: sortSchema,
-  q: z
-    .string()
-    .trim()
-    .max(200, 'must be at most 200 characters')
+  sort: engagementSortSchema,
+  q: engagementSearchSchema
     .optional()
     .transform((value) => (value === undefined || value === '' ? null : value)),
   notMetDays: whole('days', 1, 3_650).optional(),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -286,6 +287,16 @@ function addImportRoutes<T, Stored>(router: Router, sessions: Sessions, kind: Im
       send(res, 400, `${kind.title} CSV: preview`, previewPage(kind, preview, result.csv, req, sessions));
       return;
     }
+    // What is applied is what the admin saw: if the stored data changed since, they see the new preview first.
+    if ((req.body as Record<string, unknown>).digest !== previewDigest(preview)) {
+      send(
+        res,
+        409,
+        `${kind.title} CSV: preview`,
+        previewPage(kind, preview, result.csv, req, sessions, STALE_PREVIEW),
+      );
+      return;
+    }
     await kind.apply(preview.accepted);
     send(
       res,
@@ -352,17 +363,29 @@ function refuse<T, Stored>(
   );
 }
 
+const STALE_PREVIEW =
+  'The stored data changed since the preview: nothing was applied. Check the changes below and apply again.';
+
+/** What a preview showed (every change with the stored values it replaces), so that Apply can tell it still holds. */
+function previewDigest(preview: ImportPreview<unknown, unknown>): string {
+  return createHash('sha256')
+    .update(JSON.stringify([preview.created, preview.updated, preview.unchanged]))
+    .digest('base64url');
+}
+
 function previewPage<T, Stored>(
   kind: ImportKind<T, Stored>,
   preview: ImportPreview<T, Stored>,
   csv: string,
   req: Request,
   sessions: Sessions,
+  notice: string | null = null,
 ): SafeHtml {
   const csrf = sessions.csrfToken(req) ?? '';
   const changes = preview.created.length + preview.updated.length;
   return html`${adminNav('/admin/import')}
     <h1>${kind.title} CSV: preview</h1>
+    ${notice === null ? '' : html`<p class="error" role="alert">${notice}</p>`}
     <p class="notice" role="status">${counts(preview)}</p>
     ${
       preview.rejected.length > 0
@@ -376,6 +399,7 @@ function previewPage<T, Stored>(
           : html`<form method="post" action="/admin/import/${kind.path}/apply" enctype="multipart/form-data">
               <input type="hidden" name="csrf" value="${csrf}" />
               <input type="hidden" name="csv" value="${csv}" />
+              <input type="hidden" name="digest" value="${previewDigest(preview)}" />
               <p><button type="submit">Apply ${changes} ${changes === 1 ? 'change' : 'changes'}</button></p>
             </form>`
     }

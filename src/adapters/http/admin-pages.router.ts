@@ -7,7 +7,6 @@ import type { DisconnectMember } from '../../application/use-cases/disconnect-me
 import type { GetAccount } from '../../application/use-cases/get-account.use-case';
 import type { ListEngagement } from '../../application/use-cases/list-engagement.use-case';
 import type { GetAccountEngagement } from '../../application/use-cases/get-account-engagement.use-case';
-import type { EngagementSort } from '../../application/ports/engagement-read-model.port';
 import type { ListConnections } from '../../application/use-cases/list-connections.use-case';
 import type { ListInteractions } from '../../application/use-cases/list-interactions.use-case';
 import type { ListUnmatchedMeetings } from '../../application/use-cases/list-unmatched-meetings.use-case';
@@ -32,7 +31,13 @@ import {
   meetingTitle,
   SPARKLINE_WEEKS,
 } from './account-pages';
-import { decodeEngagementCursor, encodeEngagementCursor, TOP_MEMBERS } from './engagement-params';
+import {
+  decodeEngagementCursor,
+  encodeEngagementCursor,
+  sortParam,
+  TOP_MEMBERS,
+  TOP_MEMBERS_IN_LIST,
+} from './engagement-params';
 import { httpStatusOf, zodIssues } from './errors';
 import { protectedForm } from './forms';
 import { accountIdParam, memberIdParam, uuidParam } from './ids';
@@ -245,8 +250,7 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
 
   router.get('/admin/accounts', async (req, res) => {
     const query = accountsPageQuerySchema.parse(req.query);
-    const direction = query.sort.startsWith('-') ? 'desc' : 'asc';
-    const sort = query.sort.replace(/^-/, '') as EngagementSort;
+    const { sort, direction } = query.sort;
     const result = await deps.listEngagement.execute({
       limit: ACCOUNTS_PAGE_SIZE,
       sort,
@@ -256,10 +260,11 @@ export function adminPagesRouter(deps: AdminPagesDependencies): Router {
       neverMet: query.met === 'never',
       weeks: SPARKLINE_WEEKS,
       weeksAhead: 0,
-      topMembers: 1,
+      topMembers: TOP_MEMBERS_IN_LIST,
       after: decodeEngagementCursor(query.cursor, sort, direction),
     });
-    const nextCursor = result.next === null ? null : encodeEngagementCursor(query.sort, result.next);
+    const nextCursor =
+      result.next === null ? null : encodeEngagementCursor(sortParam(sort, direction), result.next);
     send(res, 'Accounts', html`${adminNav('/admin/accounts')}${accountsPage(query, result, nextCursor)}`);
   });
 

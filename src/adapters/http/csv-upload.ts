@@ -45,5 +45,8 @@ export function uploadedCsv(body: unknown): UploadedCsv {
   const given = [file!, pasted!].filter((text) => text.trim() !== '');
   if (given.length === 0) return { problem: 'missing' };
   if (given.length > 1) return { problem: 'both' };
-  return Buffer.byteLength(given[0]!) > MAX_CSV_BYTES ? { problem: 'too_large' } : { csv: given[0]! };
+  // A browser sends a form's text with CRLF line breaks: the file previewed with LF must not grow past the limit
+  // when its preview sends it back for Apply.
+  const csv = given[0]!.replace(/\r\n/g, '\n');
+  return Buffer.byteLength(csv) > MAX_CSV_BYTES ? { problem: 'too_large' } : { csv };
 }

@@ -5,7 +5,7 @@ import type {
   MeetingMention,
 } from '../../application/ports/engagement-read-model.port';
 import { ValidationFailedError } from '../../domain/errors';
-import { accountIdSchema } from './admin-api.schemas';
+import { accountIdSchema, CONTROL_CHARACTERS } from './admin-api.schemas';
 import { decodeCursor, encodeCursor } from './cursor';
 import { parseIsoInstant } from './time-params';
 
@@ -46,10 +46,11 @@ function validSortValue(sort: EngagementSort, value: string): boolean {
       return value === 'infinity' || value === '-infinity' || parseIsoInstant(value) !== null;
     case 'meetings30d':
     case 'meetings90d':
-      return /^\d{1,10}$/.test(value);
+      // Within PostgreSQL's int.
+      return /^\d{1,9}$/.test(value);
     case 'name':
     case 'topMember':
-      return value.length <= 1_000;
+      return value.length <= 1_000 && !CONTROL_CHARACTERS.test(value);
   }
 }
 

@@ -23,7 +23,7 @@ const SORT_KEYS: Record<EngagementSort, { expression: string; type: string }> = 
   nextMeeting: { expression: "coalesce(s.next_at, 'infinity')", type: 'timestamptz' },
   meetings30d: { expression: 'coalesce(s.m30, 0)', type: 'int' },
   meetings90d: { expression: 'coalesce(s.m90, 0)', type: 'int' },
-  topMember: { expression: "coalesce(s.top_member, '')", type: 'text' },
+  topMember: { expression: `coalesce(s.top_member, '') COLLATE "C"`, type: 'text' },
 };
 
 /**
@@ -42,8 +42,8 @@ const MEMBER_MEETINGS = `SELECT i.account_id, mb.email, count(DISTINCT i.meeting
  * interactions has no row.
  */
 function figures(accounts: string): string {
-  const recent = `i.start_time + ${RECENT_DAYS} * interval '1 day'`;
-  const quarter = `i.start_time + ${QUARTER_DAYS} * interval '1 day'`;
+  const recent = `i.start_time + ${RECENT_DAYS * 24} * interval '1 hour'`;
+  const quarter = `i.start_time + ${QUARTER_DAYS * 24} * interval '1 hour'`;
   return `SELECT x.account_id, x.last_at, x.next_at, x.m30, x.m90, top.email AS top_member,
               top.meetings AS top_member_meetings, x.valid_until
        FROM (
@@ -62,26 +62,32 @@ function figures(accounts: string): string {
        LEFT JOIN (
          SELECT DISTINCT ON (account_id) account_id, email, meetings
          FROM (${MEMBER_MEETINGS} AND i.account_id IN (${accounts}) GROUP BY 1, 2) per_member
-         ORDER BY account_id, meetings DESC, email
+         ORDER BY account_id, meetings DESC, email COLLATE "C"
        ) top ON top.account_id = x.account_id`;
 }
 
+/** The accounts noted as changed: by name, or through a meeting whose members' copies changed. */
+const NOTED_ACCOUNTS = `SELECT account_id FROM engagement_dirty WHERE account_id IS NOT NULL
+       UNION SELECT i.account_id FROM engagement_dirty d JOIN interactions i ON i.meeting_id = d.meeting_id`;
+
 /**
- * Every account's figures at \$1: the stored ones where they still hold, computed afresh for the accounts whose data
- * changed since (noted in engagement_dirty) or whose figures time has moved past. `s` has no row for an account
+ * Every account's figures at $1: the stored ones where they hold (computed for an instant up to $1, valid after
+ * it), computed afresh for the accounts whose data changed since (noted in engagement_dirty) or whose figures time
+ * has moved past. `s` has no row for an account
  * never met with nothing scheduled.
  */
-const CURRENT_FIGURES = `dirty AS (SELECT DISTINCT account_id FROM engagement_dirty),
+const CURRENT_FIGURES = `dirty AS (${NOTED_ACCOUNTS}),
        s AS (
          SELECT e.account_id, e.last_at, e.next_at, e.meetings_30d AS m30, e.meetings_90d AS m90, e.top_member,
                 e.top_member_meetings
          FROM account_engagement e
          -- NOT IN over the (usually few) noted accounts: a hashed lookup, not a sort of every kept row.
-         WHERE e.valid_until > $1 AND e.account_id NOT IN (SELECT account_id FROM dirty)
+         WHERE e.computed_at <= $1 AND e.valid_until > $1 AND e.account_id NOT IN (SELECT account_id FROM dirty)
          UNION ALL
          SELECT f.account_id, f.last_at, f.next_at, f.m30, f.m90, f.top_member, f.top_member_meetings
          FROM (${figures(
-           'SELECT account_id FROM dirty UNION SELECT account_id FROM account_engagement WHERE valid_until <= $1',
+           `SELECT account_id FROM dirty
+            UNION SELECT account_id FROM account_engagement WHERE valid_until <= $1 OR computed_at > $1`,
          )}) f
        )`;
 
@@ -112,7 +118,7 @@ const FILTERED_FROM = `FROM accounts a
          LEFT JOIN s ON s.account_id = a.id
          WHERE ($2::text IS NULL OR a.name ILIKE $2 OR a.id ILIKE $2
                 OR EXISTS (SELECT 1 FROM account_domains d WHERE d.account_id = a.id AND d.domain ILIKE $2))
-           AND ($3::int IS NULL OR s.last_at IS NULL OR s.last_at <= $1::timestamptz - $3 * interval '1 day')
+           AND ($3::int IS NULL OR s.last_at IS NULL OR s.last_at <= $1::timestamptz - $3 * interval '24 hours')
            AND (NOT $4::boolean OR s.last_at IS NULL)`;
 
 function filterParameters(query: EngagementListQuery): unknown[] {
@@ -179,19 +185,23 @@ export class TypeOrmEngagementReadModel implements EngagementReadModel {
     accountId: string,
     at: { now: Date; weeks: number; weeksAhead: number; topMembers: number },
   ): Promise<AccountEngagement | null> {
-    const rows = await this.db.query<{ name: string; m30: number; m90: number }[]>(
-      `SELECT a.name,
-              (SELECT count(*) FROM interactions i WHERE i.account_id = a.id
-                 AND i.start_time > $2::timestamptz - ${RECENT_DAYS} * interval '1 day' AND i.start_time <= $2)::int AS m30,
-              (SELECT count(*) FROM interactions i WHERE i.account_id = a.id
-                 AND i.start_time > $2::timestamptz - ${QUARTER_DAYS} * interval '1 day' AND i.start_time <= $2)::int AS m90
-       FROM accounts a WHERE a.id = $1`,
-      [accountId, at.now],
+    // The list's own figures: one definition of the windows.
+    const rows = await this.db.query<{ name: string; m30: number | null; m90: number | null }[]>(
+      `SELECT a.name, f.m30, f.m90
+       FROM accounts a LEFT JOIN (${figures('SELECT $2::text')}) f ON f.account_id = a.id
+       WHERE a.id = $2`,
+      [at.now, accountId],
     );
     const row = rows[0];
     if (row === undefined) return null;
     const details = await this.details([accountId], at);
-    return { accountId, name: row.name, meetings30d: row.m30, meetings90d: row.m90, ...details(accountId) };
+    return {
+      accountId,
+      name: row.name,
+      meetings30d: row.m30 ?? 0,
+      meetings90d: row.m90 ?? 0,
+      ...details(accountId),
+    };
   }
 
   async contactsLastMet(accountId: string, now: Date, limit: number): Promise<ContactLastMet[]> {
@@ -229,29 +239,36 @@ export class TypeOrmEngagementReadModel implements EngagementReadModel {
       // One refresh at a time, cluster-wide: a later one then always computes from a later snapshot.
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('account_engagement_refresh'))`);
       // What this refresh covers: the notes committed so far. Notes of transactions still open stay for the next.
-      const [dirty] = await tx.query<[{ account_id: string }[], number]>(
-        'DELETE FROM engagement_dirty RETURNING account_id',
+      const [notes] = await tx.query<[{ account_id: string | null; meeting_id: string | null }[], number]>(
+        'DELETE FROM engagement_dirty RETURNING account_id, meeting_id',
       );
-      const expired = await tx.query<{ account_id: string }[]>(
-        'SELECT account_id FROM account_engagement WHERE valid_until <= $1',
-        [now],
+      // Later statements, so later snapshots: they see every change whose note was just taken.
+      const targets = await tx.query<{ account_id: string }[]>(
+        `SELECT unnest($1::text[]) AS account_id
+         UNION SELECT account_id FROM interactions WHERE meeting_id = ANY($2::uuid[])
+         UNION SELECT account_id FROM account_engagement WHERE valid_until <= $3 OR computed_at > $3`,
+        [
+          notes.flatMap((note) => (note.account_id === null ? [] : [note.account_id])),
+          notes.flatMap((note) => (note.meeting_id === null ? [] : [note.meeting_id])),
+          now,
+        ],
       );
-      const ids = [...new Set([...dirty, ...expired].map((row) => row.account_id))];
+      const ids = targets.map((row) => row.account_id);
       if (ids.length === 0) return { accounts: 0 };
-      // A new statement, so a new snapshot: it sees every change whose note was just taken.
       await tx.query(
         `WITH fresh AS (${figures('SELECT unnest($2::text[])')}),
          gone AS (
            DELETE FROM account_engagement e
            WHERE e.account_id = ANY($2) AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.account_id = e.account_id)
          )
-         INSERT INTO account_engagement AS e
-           (account_id, last_at, next_at, meetings_30d, meetings_90d, top_member, top_member_meetings, valid_until)
-         SELECT fresh.* FROM fresh JOIN accounts a ON a.id = fresh.account_id
+         INSERT INTO account_engagement AS e (account_id, last_at, next_at, meetings_30d, meetings_90d, top_member,
+                                              top_member_meetings, valid_until, computed_at)
+         SELECT fresh.*, $1 FROM fresh JOIN accounts a ON a.id = fresh.account_id
          ON CONFLICT (account_id) DO UPDATE
            SET last_at = EXCLUDED.last_at, next_at = EXCLUDED.next_at, meetings_30d = EXCLUDED.meetings_30d,
                meetings_90d = EXCLUDED.meetings_90d, top_member = EXCLUDED.top_member,
-               top_member_meetings = EXCLUDED.top_member_meetings, valid_until = EXCLUDED.valid_until`,
+               top_member_meetings = EXCLUDED.top_member_meetings, valid_until = EXCLUDED.valid_until,
+               computed_at = EXCLUDED.computed_at`,
         [now, ids],
       );
       return { accounts: ids.length };
@@ -310,7 +327,7 @@ export class TypeOrmEngagementReadModel implements EngagementReadModel {
       };
       const top: MemberMeetings[] = members
         .filter((row) => row.account_id === id)
-        .sort((a, b) => b.meetings - a.meetings || a.email.localeCompare(b.email))
+        .sort((a, b) => b.meetings - a.meetings || byCodePoint(a.email, b.email))
         .slice(0, at.topMembers)
         .map(({ email, meetings }) => ({ email, meetings }));
       return {
@@ -325,6 +342,11 @@ export class TypeOrmEngagementReadModel implements EngagementReadModel {
       };
     };
   }
+}
+
+/** Ties between members go by email as the kept figures order them (COLLATE "C"), whatever the database's locale. */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** `search` as a literal inside an ILIKE pattern. */

@@ -32,6 +32,10 @@ export class AccountEngagementOrmEntity {
   @Column({ name: 'top_member_meetings', type: 'integer', nullable: true })
   topMemberMeetings!: number | null;
 
+  /** The instant the figures were computed for: a reader at an earlier instant computes them itself. */
+  @Column({ name: 'computed_at', type: 'timestamptz' })
+  computedAt!: Date;
+
   @Column({ name: 'valid_until', type: 'timestamptz' })
   validUntil!: Date;
 
@@ -41,8 +45,9 @@ export class AccountEngagementOrmEntity {
 }
 
 /**
- * Accounts whose interactions (or the members attending them) changed since their figures were computed: written
- * by triggers, append-only, so that writers never wait on each other for it.
+ * What changed since the figures were computed, written by triggers: an account (its interactions changed) or a
+ * meeting (its members' copies changed; its accounts are looked up by the reader). Append-only, so that writers
+ * never wait on each other for it.
  */
 @Entity({ name: 'engagement_dirty' })
 export class EngagementDirtyOrmEntity {
@@ -53,6 +58,9 @@ export class EngagementDirtyOrmEntity {
   })
   id!: string;
 
-  @Column({ name: 'account_id', type: 'text' })
-  accountId!: string;
+  @Column({ name: 'account_id', type: 'text', nullable: true })
+  accountId!: string | null;
+
+  @Column({ name: 'meeting_id', type: 'uuid', nullable: true })
+  meetingId!: string | null;
 }
