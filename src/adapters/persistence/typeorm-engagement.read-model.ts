@@ -81,8 +81,8 @@ const CURRENT_FIGURES = `dirty AS (${NOTED_ACCOUNTS}),
          SELECT e.account_id, e.last_at, e.next_at, e.meetings_30d AS m30, e.meetings_90d AS m90, e.top_member,
                 e.top_member_meetings
          FROM account_engagement e
-         -- NOT IN over the (usually few) noted accounts: a hashed lookup, not a sort of every kept row.
-         WHERE e.computed_at <= $1 AND e.valid_until > $1 AND e.account_id NOT IN (SELECT account_id FROM dirty)
+         WHERE e.computed_at <= $1 AND e.valid_until > $1
+           AND NOT EXISTS (SELECT 1 FROM dirty WHERE dirty.account_id = e.account_id)
          UNION ALL
          SELECT f.account_id, f.last_at, f.next_at, f.m30, f.m90, f.top_member, f.top_member_meetings
          FROM (${figures(
@@ -254,6 +254,9 @@ export class TypeOrmEngagementReadModel implements EngagementReadModel {
         ],
       );
       const ids = targets.map((row) => row.account_id);
+      // The notes' statistics would still count the rows just deleted (no autovacuum runs on the embedded
+      // database), and readers' plans would be made for a large table.
+      if (notes.length >= 1_000) await tx.query('ANALYZE engagement_dirty');
       if (ids.length === 0) return { accounts: 0 };
       await tx.query(
         `WITH fresh AS (${figures('SELECT unnest($2::text[])')}),
