@@ -73,8 +73,7 @@ const NOTED_ACCOUNTS = `SELECT account_id FROM engagement_dirty WHERE account_id
 /**
  * Every account's figures at $1: the stored ones where they hold (computed for an instant up to $1, valid after
  * it), computed afresh for the accounts whose data changed since (noted in engagement_dirty) or whose figures time
- * has moved past. `s` has no row for an account
- * never met with nothing scheduled.
+ * has moved past. `s` has no row for an account never met with nothing scheduled.
  */
 const CURRENT_FIGURES = `dirty AS (${NOTED_ACCOUNTS}),
        s AS (
