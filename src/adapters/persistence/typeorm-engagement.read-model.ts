@@ -234,6 +234,14 @@ export class TypeOrmEngagementReadModel implements EngagementReadModel {
   }
 
   async refresh(now: Date): Promise<{ accounts: number }> {
+    const { accounts, notes } = await this.recompute(now);
+    // The notes just taken are dead rows until a vacuum: without it (the embedded database runs no autovacuum)
+    // the table would only grow, and its statistics would make readers plan for a large table.
+    if (notes > 0) await this.db.query('VACUUM (ANALYZE) engagement_dirty');
+    return { accounts };
+  }
+
+  private recompute(now: Date): Promise<{ accounts: number; notes: number }> {
     return this.db.transaction(async (tx) => {
       // One refresh at a time, cluster-wide: a later one then always computes from a later snapshot.
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('account_engagement_refresh'))`);
@@ -253,10 +261,7 @@ export class TypeOrmEngagementReadModel implements EngagementReadModel {
         ],
       );
       const ids = targets.map((row) => row.account_id);
-      // The notes' statistics would still count the rows just deleted (no autovacuum runs on the embedded
-      // database), and readers' plans would be made for a large table.
-      if (notes.length >= 1_000) await tx.query('ANALYZE engagement_dirty');
-      if (ids.length === 0) return { accounts: 0 };
+      if (ids.length === 0) return { accounts: 0, notes: notes.length };
       await tx.query(
         `WITH fresh AS (${figures('SELECT unnest($2::text[])')}),
          gone AS (
@@ -273,7 +278,7 @@ export class TypeOrmEngagementReadModel implements EngagementReadModel {
                computed_at = EXCLUDED.computed_at`,
         [now, ids],
       );
-      return { accounts: ids.length };
+      return { accounts: ids.length, notes: notes.length };
     });
   }
 
