@@ -163,7 +163,7 @@ describe.each(databaseTargets())('hostile admin input on $name', (target) => {
       form?: object;
     };
     const generate = (): Call => {
-      switch (Math.floor(random() * 24)) {
+      switch (Math.floor(random() * 30)) {
         case 0:
           return { method: 'GET', path: `/api/accounts?${query(['limit', 'cursor'])}`, writes: false };
         case 1:
@@ -321,6 +321,57 @@ describe.each(databaseTargets())('hostile admin input on $name', (target) => {
               random() < 0.5
                 ? { csrf: hostile(), emails: 'a@ourco.com' }
                 : { csrf, emails: hostile(), domain: hostile() },
+          };
+        case 23:
+          return {
+            method: 'GET',
+            path: `/api/engagement?${query(['limit', 'cursor', 'sort', 'q', 'notMetDays', 'neverMet', 'weeks', 'weeksAhead'])}`,
+            writes: false,
+          };
+        case 24:
+          return {
+            method: 'GET',
+            path: `/api/accounts/${pick(['logo', encoded()])}/engagement?${query(['weeks', 'weeksAhead'])}`,
+            writes: false,
+          };
+        case 25:
+          return {
+            method: 'GET',
+            path: pick([
+              `/admin/accounts?${query(['q', 'met', 'sort', 'cursor'])}`,
+              `/admin/accounts/${encoded()}`,
+            ]),
+            writes: false,
+            page: true,
+          };
+        case 26: {
+          const kind = pick(['accounts', 'contacts']);
+          const header = kind === 'accounts' ? 'id,name,domains' : 'email,name,accountId';
+          // A last row no valid upload can have (an empty key), so that even Apply with the token writes nothing.
+          const csv = pick([
+            hostile(),
+            `${header}\n${hostile()},${hostile()},${hostile()}\n,,`,
+            `${hostile()},${hostile()}\n${hostile()}`,
+          ]);
+          const step = pick(['preview', 'apply']);
+          // A preview writes nothing (the snapshot says so) and may show what a bad file would do: a 200.
+          return {
+            method: 'POST',
+            path: `/admin/import/${kind}/${step}`,
+            writes: step === 'apply',
+            page: true,
+            form: random() < 0.3 ? { csrf: hostile(), csv } : { csrf, csv, digest: hostile() },
+          };
+        }
+        case 27:
+          return {
+            method: 'GET',
+            path: pick([
+              `/admin/interactions.csv?${query(['from', 'to'])}`,
+              `/admin/accounts/${pick(['logo', encoded()])}/interactions.csv?${query(['from', 'to'])}`,
+            ]),
+            writes: false,
+            page: true,
           };
         default:
           return {
