@@ -40,7 +40,7 @@ import { adminPagesRouter } from './admin-pages.router';
 import { adminCsvRouter } from './admin-csv.router';
 import { STYLESHEET, STYLESHEET_PATH } from './stylesheet';
 import { openApiDocument } from './openapi';
-import { webhookRouter } from './webhook.router';
+import { WEBHOOK_PATH, webhookHandler } from './webhook.router';
 import { authRouter } from './auth.router';
 import { profileRouter } from './profile.router';
 import { parseCookies, Sessions } from './session';
@@ -60,10 +60,10 @@ export function createApp(container: Container, mount: (app: Express) => void = 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // Google's pushes come first: the busiest route needs none of the middleware below (security headers are for
+  // browsers; a push's answer is an empty status), and logs and measures itself.
+  app.post(WEBHOOK_PATH, webhookHandler({ handle: container.get(HandlePushNotification), metrics, logger }));
   app.use(requestLogging(logger, metrics));
-  // Google's pushes come first: the busiest route needs none of the page and API middleware below (security
-  // headers are for browsers; a push's answer is an empty status).
-  app.use(webhookRouter({ handle: container.get(HandlePushNotification), metrics, logger }));
   app.use(
     operationsRouter({ health: container.get<DatabaseHealth>(TOKENS.DatabaseHealth), metrics, logger }),
   );

@@ -1,10 +1,11 @@
-import express, { Router } from 'express';
+import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 
 import { describeError } from '../../application/errors';
 import type { Logger } from '../../application/ports/logger.port';
 import type { HandlePushNotification } from '../../application/use-cases/handle-push-notification.use-case';
 import type { Metrics } from '../observability/metrics';
+import { recordRequest } from './request-logging';
 
 export const WEBHOOK_PATH = '/webhooks/google/calendar';
 /** Google sends no body; anything larger than this is not Google. */
@@ -24,22 +25,39 @@ const pushHeadersSchema = z.object({
 });
 
 /**
+ * A push carries a body only when it says so. `Content-Length: 0` (what Google sends) skips the body parser,
+ * which would otherwise read the empty stream over several ticks on the busiest route.
+ */
+function announcesBody(headers: NodeJS.Dict<string | string[]>): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
  * CONTRACT.md "Google push": verify, mark the calendar durably, answer 200 at once; the sync runs afterwards.
  * Anything not from a live channel of ours is a 4xx and changes nothing; a database outage is a 503 (Google
- * retries).
+ * retries). Mounted ahead of every middleware, so it logs and measures itself (recordRequest, as the others).
  */
-export function webhookRouter(deps: {
+export function webhookHandler(deps: {
   handle: HandlePushNotification;
   metrics: Metrics;
   logger: Logger;
-}): Router {
-  const router = Router();
-  router.post(WEBHOOK_PATH, express.raw({ type: () => true, limit: BODY_LIMIT }), async (req, res) => {
+}): RequestHandler {
+  const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
+  const accept: RequestHandler = async (req, res) => {
+    const started = performance.now();
     const parsed = pushHeadersSchema.safeParse(req.headers);
     const state = parsed.success ? parsed.data['x-goog-resource-state'] : 'invalid';
     const answer = (status: number, outcome: string) => {
       deps.metrics.pushNotifications.inc({ state, outcome });
       res.status(status).end();
+      recordRequest(deps.logger, deps.metrics, {
+        method: 'POST',
+        route: WEBHOOK_PATH,
+        path: WEBHOOK_PATH,
+        status,
+        seconds: (performance.now() - started) / 1e3,
+      });
     };
     if (!parsed.success) {
       answer(400, 'malformed');
@@ -64,6 +82,13 @@ export function webhookRouter(deps: {
     if (outcome === 'bad_token') answer(401, outcome);
     else if (outcome === 'unknown_channel') answer(404, outcome);
     else answer(200, outcome);
-  });
-  return router;
+  };
+  return (req, res, next) => {
+    if (!announcesBody(req.headers)) return accept(req, res, next);
+    // A body is ignored, but read (and one over the limit refused with 413 by the error handler) first.
+    rawBody(req, res, (error?: unknown) => {
+      if (error !== undefined) next(error);
+      else void accept(req, res, next);
+    });
+  };
 }
