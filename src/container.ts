@@ -28,6 +28,8 @@ import { RequestSafetySync } from './application/use-cases/request-safety-sync.u
 import { HmacChannelTokens } from './adapters/crypto/hmac-channel-tokens';
 import { WEBHOOK_PATH } from './adapters/http/webhook.router';
 import { GroupCommitInbox } from './adapters/persistence/group-commit-inbox';
+import { PushHolds } from './adapters/persistence/push-holds';
+import { onConnectionLost } from './adapters/persistence/data-source';
 import { TypeOrmChannelRepository } from './adapters/persistence/typeorm-channel.repository';
 import { TypeOrmMetricSources } from './adapters/persistence/typeorm-metric-sources';
 import { StartSignIn } from './application/use-cases/start-sign-in.use-case';
@@ -90,6 +92,11 @@ export interface Infrastructure {
    * workers are woken by that alone. Otherwise (embedded database, tests) every commit wakes them here.
    */
   databaseNotifiesChanges?: boolean;
+  /**
+   * Other instances may write to the database: pushes are accepted under holds (PushHolds) only once their writes
+   * are heard (PgWakeChannel trusts them). Otherwise this process is the only writer and holds are trusted at once.
+   */
+  sharedDatabase?: boolean;
 }
 
 export interface DelegationSettings {
@@ -116,7 +123,10 @@ export function buildContainer(infra: Infrastructure): Container {
   const metrics = infra.metrics ?? new Metrics();
   const container = new Container({ defaultScope: 'Singleton' });
   const knowledge = new PublicListsDomainKnowledge();
-  const repositories = repositoriesOn(dataSource.manager);
+  const holds = new PushHolds(infra.sharedDatabase !== true);
+  container.bind(PushHolds).toConstantValue(holds);
+  onConnectionLost(dataSource, () => holds.void());
+  const repositories = repositoriesOn(dataSource.manager, () => holds.void());
 
   container.bind(TOKENS.Config).toConstantValue(config);
   container.bind(TOKENS.Logger).toConstantValue(logger);
@@ -149,6 +159,7 @@ export function buildContainer(infra: Infrastructure): Container {
       new TypeOrmUnitOfWork(
         dataSource,
         infra.databaseNotifiesChanges === true ? undefined : () => changeNotifications.notify(),
+        () => holds.void(),
       ),
     );
   container.bind(TOKENS.ChangeFeed).toConstantValue(new TypeOrmChangeFeed(dataSource.manager));
@@ -178,16 +189,20 @@ export function buildContainer(infra: Infrastructure): Container {
     .bind(TOKENS.OAuthStateStore)
     .toConstantValue(new TypeOrmOAuthStateStore(dataSource.manager, config.secretKey));
   container.bind(TOKENS.DatabaseHealth).toConstantValue(new TypeOrmDatabaseHealth(dataSource));
-  const channels = new TypeOrmChannelRepository(dataSource.manager);
+  const channels = new TypeOrmChannelRepository(dataSource.manager, () => holds.void());
   const queue = new TypeOrmSyncQueue(dataSource.manager);
   container.bind(TOKENS.ChannelRepository).toConstantValue(channels);
   container.bind(TOKENS.SyncQueue).toConstantValue(queue);
   container.bind(TOKENS.ChannelTokens).toConstantValue(new HmacChannelTokens(config.secretKey));
   container.bind(TOKENS.NotificationInbox).toConstantValue(
-    new GroupCommitInbox(channels, () => {
-      infra.notifyOtherInstances?.();
-      container.get<SyncScheduler>(TOKENS.SyncScheduler).wake();
-    }),
+    new GroupCommitInbox(
+      channels,
+      () => {
+        infra.notifyOtherInstances?.();
+        container.get<SyncScheduler>(TOKENS.SyncScheduler).wake();
+      },
+      holds,
+    ),
   );
 
   container.bind(TOKENS.TokenCipher).toConstantValue(new AesGcmTokenCipher(config.secretKey));

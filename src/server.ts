@@ -13,7 +13,13 @@ import { RematchMeetings } from './application/use-cases/rematch-meetings.use-ca
 import { RefreshEngagement } from './application/use-cases/refresh-engagement.use-case';
 import { RenewExpiringChannels } from './application/use-cases/renew-expiring-channels.use-case';
 import { RequestSafetySync } from './application/use-cases/request-safety-sync.use-case';
-import { CHANGES_CHANNEL, PgWakeChannel, WAKE_CHANNEL } from './adapters/persistence/pg-wake-channel';
+import {
+  CHANGES_CHANNEL,
+  HOLDS_CHANNEL,
+  PgWakeChannel,
+  WAKE_CHANNEL,
+} from './adapters/persistence/pg-wake-channel';
+import { PushHolds } from './adapters/persistence/push-holds';
 import type { WebhookWorker } from './adapters/scheduler/webhook-worker';
 import type { ChangeNotifications } from './application/ports/change-feed.port';
 import { PruneChanges } from './application/use-cases/prune-changes.use-case';
@@ -86,6 +92,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       metrics: new Metrics(),
       notifyOtherInstances: () => wakeChannel?.notify(),
       databaseNotifiesChanges: config.databaseUrl !== null,
+      sharedDatabase: config.databaseUrl !== null,
     });
     const server = createApp(container, google.mount).listen(config.port);
     await once(server, 'listening');
@@ -108,11 +115,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (config.databaseUrl !== null) {
       const ds = dataSource;
       const changes = container.get<ChangeNotifications>(TOKENS.ChangeNotifications);
+      const holds = container.get(PushHolds);
       wakeChannel = new PgWakeChannel(
         config.databaseUrl,
         (sql) => ds.query(sql),
-        { [WAKE_CHANNEL]: () => worker.wake(), [CHANGES_CHANNEL]: () => changes.notify() },
+        {
+          [WAKE_CHANNEL]: () => worker.wake(),
+          [CHANGES_CHANNEL]: () => changes.notify(),
+          [HOLDS_CHANNEL]: () => holds.void(),
+        },
         logger,
+        (listening) => holds.trust(listening),
       );
       await wakeChannel.start();
     }

@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
 
 import { TypeOrmChangeFeed } from '../../src/adapters/persistence/typeorm-change-feed';
+import { GroupCommitInbox } from '../../src/adapters/persistence/group-commit-inbox';
+import { HOLDS_CHANNEL, PgWakeChannel } from '../../src/adapters/persistence/pg-wake-channel';
+import { PushHolds } from '../../src/adapters/persistence/push-holds';
 import { TypeOrmChannelRepository } from '../../src/adapters/persistence/typeorm-channel.repository';
 import { TypeOrmMeetingRepository } from '../../src/adapters/persistence/typeorm-meeting.repository';
 import { TypeOrmMemberRepository } from '../../src/adapters/persistence/typeorm-member.repository';
@@ -11,6 +14,7 @@ import { SyncLeaseLostError } from '../../src/application/errors';
 import type { MatchedCopy } from '../../src/application/ports/meeting-repository.port';
 import { postgresTarget, resetData, type TestDatabase } from '../support/databases';
 import { eventually } from '../support/e2e';
+import { RecordingLogger } from '../support/logger';
 
 const serverUrl = process.env.TEST_DATABASE_URL;
 if (!serverUrl) {
@@ -228,6 +232,75 @@ async function blockedOnLock(promise: Promise<unknown>, pid: number, db: TestDat
     const takeover = await queue.claim(randomUUID(), 60_000, 0);
     expect(takeover?.lease.owner).not.toBe(lease.owner);
     await expect(queue.beginFullSync(lease)).rejects.toThrow(SyncLeaseLostError);
+  });
+
+  it("ends this instance's push holds when another instance stops the channel or changes the connection", async () => {
+    const id = await addMember('held@ourco.com');
+    const channelId = randomUUID();
+    await db.dataSource.query(
+      `INSERT INTO channels (id, member_id, resource_id, expires_at) VALUES ($1, $2, 'r1', now() + interval '1 day')`,
+      [channelId, id],
+    );
+    // This instance: holds heard through its own listener, as server.ts wires them.
+    const holds = new PushHolds(false);
+    let heard = 0;
+    const listener = new PgWakeChannel(
+      serverUrl!,
+      (sql) => db.dataSource.query(sql),
+      {
+        [HOLDS_CHANNEL]: () => {
+          heard++;
+          holds.void();
+        },
+      },
+      new RecordingLogger(),
+      (listening) => holds.trust(listening),
+    );
+    const inbox = new GroupCommitInbox(
+      new TypeOrmChannelRepository(db.dataSource.manager),
+      () => undefined,
+      holds,
+    );
+    // The other instance writes through repositories that know nothing of this one's holds.
+    const other = new TypeOrmChannelRepository(db.dataSource.manager);
+    const queue = new TypeOrmSyncQueue(db.dataSource.manager);
+    const check = { channelId, resourceId: 'r1', markForSync: true };
+    /** Marked during a sync whose successor may start only a minute later (other test files' writes on this server also void holds: retried). */
+    const markDuringSync = async () => {
+      await db.dataSource.query(
+        'UPDATE members SET sync_lease_owner = NULL, sync_lease_until = NULL, next_sync_at = NULL WHERE id = $1',
+        [id],
+      );
+      await queue.request(id, false);
+      await queue.claim(randomUUID(), 60_000, 60_000);
+      return inbox.accept(check);
+    };
+    const hold = () => eventually(async () => (await markDuringSync()) && holds.size === 1);
+    try {
+      // Not listening yet: another instance's writes could go unheard, so nothing is held.
+      expect(await markDuringSync()).toBe(true);
+      expect(holds.size).toBe(0);
+      await listener.start();
+      await hold();
+      expect(holds.covers(check)).toBe(true);
+
+      // Heard, not merely run out (a hold lasts up to MAX_HOLD_MS).
+      let before = heard;
+      await db.dataSource.query(`UPDATE members SET status = 'needs_reconnect' WHERE id = $1`, [id]);
+      await eventually(() => heard > before && holds.size === 0);
+      await db.dataSource.query(`UPDATE members SET status = 'active' WHERE id = $1`, [id]);
+
+      await hold();
+      before = heard;
+      await other.markStopped(channelId);
+      await eventually(() => heard > before && holds.size === 0);
+      expect(await inbox.accept(check)).toBe(false);
+
+      await listener.stop();
+      expect(holds.covers(check)).toBe(false);
+    } finally {
+      await listener.stop();
+    }
   });
 
   it('refuses a channel opened for a connection that was disconnected meanwhile', async () => {

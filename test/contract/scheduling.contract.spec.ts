@@ -132,10 +132,10 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
     const requestedAt = async () =>
       (await db.dataSource.query<{ at: Date }[]>('SELECT sync_requested_at AS at FROM members'))[0]!.at;
 
-    expect(await push()).toEqual({ live: new Set([channelId]), marked: 1 });
+    expect(await push()).toEqual({ live: new Set([channelId]), marked: 1, holds: new Map() });
     const marked = await requestedAt();
     // No sync has started since: the next one lists Google after these pushes anyway.
-    expect(await push()).toEqual({ live: new Set([channelId]), marked: 0 });
+    expect(await push()).toEqual({ live: new Set([channelId]), marked: 0, holds: new Map() });
     expect(await requestedAt()).toEqual(marked);
 
     const sync = (await queue.claim(randomUUID(), 60_000, 0))!;
@@ -147,6 +147,52 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
     await queue.finish(trailing!.lease, null);
     expect(await queue.claim(randomUUID(), 60_000, 0)).toBeNull();
     expect(await push()).toMatchObject({ marked: 1 });
+  });
+
+  it('holds a marked calendar until its next sync may start, no longer than its channel lives, only while active', async () => {
+    const id = await oneMember();
+    const queue = new TypeOrmSyncQueue(db.dataSource.manager);
+    const channels = new TypeOrmChannelRepository(db.dataSource.manager);
+    const channelId = randomUUID();
+    await db.dataSource.query(
+      `INSERT INTO channels (id, member_id, resource_id, expires_at) VALUES ($1, $2, 'r1', now() + interval '1 day')`,
+      [channelId, id],
+    );
+    const push = (markForSync = true, resourceId = 'r1') =>
+      channels.acceptNotifications([{ channelId, resourceId, markForSync }]);
+    const holdMs = async (markForSync = true) => (await push(markForSync)).holds.get(channelId)?.ms ?? 0;
+
+    // Never synced: a sync may start at once, so nothing is held.
+    expect(await push()).toEqual({ live: new Set([channelId]), marked: 1, holds: new Map() });
+    const sync = (await queue.claim(randomUUID(), 60_000, 30_000))!;
+    // Marked during the sync: the next sync starts no sooner than 30 s after this one did.
+    const written = await push();
+    expect(written.marked).toBe(1);
+    expect(written.holds.get(channelId)).toEqual({ resourceId: 'r1', ms: expect.any(Number) });
+    expect(written.holds.get(channelId)!.ms).toBeGreaterThan(25_000);
+    expect(written.holds.get(channelId)!.ms).toBeLessThanOrEqual(30_000);
+    // Already marked (a read, not a write), and the handshake of the same channel: held as well.
+    expect(await holdMs()).toBeGreaterThan(25_000);
+    expect(await holdMs(false)).toBeGreaterThan(25_000);
+    // Another resource is no push of this channel.
+    expect(await push(true, 'r2')).toEqual({ live: new Set(), marked: 0, holds: new Map() });
+
+    await db.dataSource.query(`UPDATE channels SET expires_at = now() + interval '5 seconds' WHERE id = $1`, [
+      channelId,
+    ]);
+    const beforeExpiry = await holdMs();
+    expect(beforeExpiry).toBeGreaterThan(0);
+    expect(beforeExpiry).toBeLessThanOrEqual(5_000);
+
+    // The sync that served the mark made during it runs no sooner than next_sync_at; once that passed, no hold.
+    await queue.finish(sync.lease, null);
+    await db.dataSource.query(`UPDATE members SET next_sync_at = now() - interval '1 second'`);
+    expect(await holdMs()).toBe(0);
+
+    await db.dataSource.query(`UPDATE members SET next_sync_at = now() + interval '30 seconds'`);
+    expect(await holdMs()).toBeGreaterThan(0);
+    await db.dataSource.query(`UPDATE members SET status = 'needs_reconnect'`);
+    expect(await push()).toEqual({ live: new Set([channelId]), marked: 0, holds: new Map() });
   });
 
   describe('a lease has an owner', () => {

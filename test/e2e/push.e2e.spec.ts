@@ -1,7 +1,9 @@
 import request from 'supertest';
 
 import { HmacChannelTokens } from '../../src/adapters/crypto/hmac-channel-tokens';
+import { PushHolds } from '../../src/adapters/persistence/push-holds';
 import type { SyncWorker } from '../../src/adapters/scheduler/sync-worker';
+import type { SyncQueue } from '../../src/application/ports/sync-queue.port';
 import { TOKENS } from '../../src/application/ports/tokens';
 import { auth, TEST_SECRET_KEY } from '../support/app';
 import { databaseTargets, resetData } from '../support/databases';
@@ -178,6 +180,74 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
       e.sandbox.autoPush(false);
       await worker.stop();
     }
+  });
+
+  describe('a calendar marked for a sync that cannot start yet', () => {
+    /** Marked during a sync whose successor may start only a minute after it: pushes are then held. */
+    const holdPushes = async (channel: ChannelRow) => {
+      const queue = e.t.container.get<SyncQueue>(TOKENS.SyncQueue);
+      // As if the last sync had ended a while ago.
+      await e.t.db.dataSource.query(
+        'UPDATE members SET sync_lease_owner = NULL, sync_lease_until = NULL, next_sync_at = NULL WHERE id = $1',
+        [memberId],
+      );
+      await queue.request(memberId, false);
+      expect(await queue.claim(crypto.randomUUID(), 60_000, 60_000)).not.toBeNull();
+      await push(validHeaders(channel)).expect(200);
+      expect(e.t.container.get(PushHolds).size).toBe(1);
+    };
+    /** Every statement fails from now on: what is answered 200 was answered without the database. */
+    const withoutDatabase = async (work: () => Promise<void>) => {
+      const query = jest.spyOn(e.t.db.dataSource.manager, 'query').mockRejectedValue(new Error('down'));
+      try {
+        await work();
+      } finally {
+        query.mockRestore();
+      }
+    };
+
+    it('answers its pushes without a statement: the stored mark already covers them', async () => {
+      const channel = await liveChannel();
+      await holdPushes(channel);
+      await withoutDatabase(async () => {
+        await push(validHeaders(channel)).expect(200);
+        await push(validHeaders(channel, 'sync')).expect(200);
+        // Not the channel's resource, token or id: asked, and refused as ever.
+        await push({ ...validHeaders(channel), 'X-Goog-Resource-ID': 'someone-else' }).expect(503);
+        await push({ ...validHeaders(channel), 'X-Goog-Channel-Token': 'forged' }).expect(401);
+      });
+    });
+
+    it('gives 4xx to a stopped channel and a disconnected member at once', async () => {
+      const old = await liveChannel();
+      await e.t.db.dataSource.query(
+        `UPDATE channels SET expires_at = now() + interval '10 minutes' WHERE id = $1`,
+        [old.id],
+      );
+      await holdPushes(old);
+      expect((await request(e.t.app).post('/api/channels/renew').set(auth).expect(200)).body).toEqual({
+        renewed: 1,
+        failed: 0,
+      });
+      await push(validHeaders(old)).expect(404);
+      const fresh = await liveChannel();
+      await holdPushes(fresh);
+      await request(e.t.app).delete(`/api/connections/${memberId}`).set(auth).expect(204);
+      await push(validHeaders(fresh)).expect(404);
+    });
+
+    it('asks the database again once it lost a connection, and answers 503 while it is away', async () => {
+      const channel = await liveChannel();
+      await holdPushes(channel);
+      const pool = (
+        e.t.db.dataSource.driver as unknown as { master: { emit(event: string, error: Error): void } }
+      ).master;
+      pool.emit('error', new Error('terminating connection due to administrator command'));
+      await withoutDatabase(async () => {
+        await push(validHeaders(channel)).expect(503);
+      });
+      await push(validHeaders(channel)).expect(200);
+    });
   });
 
   it('coalesces 200 pushes for one calendar into a few events.list calls', async () => {

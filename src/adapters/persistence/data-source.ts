@@ -42,3 +42,13 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     },
   });
 }
+
+/**
+ * Calls `listener` when the pool loses an idle connection (the server shut down or was unreachable): what this
+ * process holds about the database's state (PushHolds) must then be asked again. Needs an initialized data source.
+ */
+export function onConnectionLost(dataSource: DataSource, listener: () => void): void {
+  const pool = (dataSource.driver as unknown as { master?: { on(event: 'error', fn: () => void): void } })
+    .master;
+  pool?.on('error', listener);
+}

@@ -1,5 +1,6 @@
 import type { ChannelRepository, NotificationCheck } from '../../application/ports/channel-repository.port';
 import type { NotificationInbox } from '../../application/ports/notification-inbox.port';
+import { PushHolds } from './push-holds';
 
 interface Waiting {
   check: NotificationCheck;
@@ -23,6 +24,9 @@ const MAX_DEFERRED = 100_000;
  * are also kept here, one per channel, and written as soon as the database answers again: a change pushed during
  * a longer outage still syncs when it ends, not at the next safety sync. They live in memory: a process that dies
  * during the outage leaves them to Google's retries and the safety sync.
+ *
+ * A push that a hold covers (PushHolds: its calendar's mark is stored and the sync serving it cannot have started
+ * yet) is accepted without a statement.
  */
 export class GroupCommitInbox implements NotificationInbox {
   private queue: Waiting[] = [];
@@ -34,9 +38,11 @@ export class GroupCommitInbox implements NotificationInbox {
     private readonly channels: ChannelRepository,
     /** Called after a batch that marked calendars was committed: wakes the sync workers, here and elsewhere. */
     private readonly onMarked: () => void = () => undefined,
+    private readonly holds: PushHolds = new PushHolds(false),
   ) {}
 
   accept(check: NotificationCheck): Promise<boolean> {
+    if (this.holds.covers(check)) return Promise.resolve(true);
     return new Promise((resolve, reject) => {
       this.queue.push({ check, resolve, reject });
       if (!this.flushing) void this.flush();
@@ -49,12 +55,18 @@ export class GroupCommitInbox implements NotificationInbox {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
-          const { live, marked } = await this.channels.acceptNotifications(
+          const generation = this.holds.generation;
+          const sentAt = performance.now();
+          const { live, marked, holds } = await this.channels.acceptNotifications(
             batch.map((waiting) => waiting.check),
           );
+          for (const [channelId, hold] of holds)
+            this.holds.grant(channelId, hold.resourceId, hold.ms, generation, sentAt);
           for (const waiting of batch) waiting.resolve(live.has(waiting.check.channelId));
           if (marked > 0) this.onMarked();
         } catch (error) {
+          // The database may be gone: from now on every push asks it, and answers 503 while it is away.
+          this.holds.void();
           for (const waiting of batch) waiting.reject(error);
           this.defer(batch.map((waiting) => waiting.check));
         }

@@ -8,6 +8,8 @@ import type { Logger } from '../../application/ports/logger.port';
 export const WAKE_CHANNEL = 'calendar_sync_requested';
 /** Sent at the commit of a transaction that wrote interaction changes (by the change feed's trigger). */
 export const CHANGES_CHANNEL = 'interaction_changes';
+/** Sent at the commit of a channel's stop or a connection's change (by triggers): pushes' holds end (PushHolds). */
+export const HOLDS_CHANNEL = 'push_holds_void';
 const RECONNECT_MS = 1_000;
 
 /**
@@ -28,6 +30,8 @@ export class PgWakeChannel {
     /** What to wake for each channel listened to. */
     private readonly handlers: Readonly<Record<string, () => void>>,
     private readonly logger: Logger,
+    /** Told whether notifications are heard now: false from a lost connection until it is listening again. */
+    private readonly listening: (listening: boolean) => void = () => undefined,
   ) {}
 
   async start(): Promise<void> {
@@ -43,6 +47,7 @@ export class PgWakeChannel {
       await client.connect();
       for (const channel of Object.keys(this.handlers)) await client.query(`LISTEN ${channel}`);
       this.client = client;
+      this.listening(true);
       // What was stored while we were not listening is picked up by the next poll; wake now for it too.
       for (const wake of Object.values(this.handlers)) wake();
     } catch (error) {
@@ -61,12 +66,14 @@ export class PgWakeChannel {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.listening(false);
     clearTimeout(this.reconnect);
     await this.client?.end().catch(() => undefined);
     this.client = null;
   }
 
   private scheduleReconnect(): void {
+    this.listening(false);
     if (this.stopped) return;
     const old = this.client;
     this.client = null;

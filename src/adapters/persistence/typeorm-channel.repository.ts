@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type {
   ChannelRef,
   ChannelRepository,
+  NotificationAcceptance,
   NotificationCheck,
 } from '../../application/ports/channel-repository.port';
 import { HAS_GRANT } from './typeorm-member.repository';
@@ -24,7 +25,11 @@ const toRef = (row: ChannelRow): ChannelRef => ({
 
 /** A channel is live while it is neither stopped nor expired (by the database clock, shared by all instances). */
 export class TypeOrmChannelRepository implements ChannelRepository {
-  constructor(private readonly db: EntityManager) {}
+  constructor(
+    private readonly db: EntityManager,
+    /** Told after a channel was stopped: pushes accepted without the database (PushHolds) must stop at once. */
+    private readonly stopped: () => void = () => undefined,
+  ) {}
 
   async reserve(channel: { id: string; memberId: string }, connectionVersion: number): Promise<boolean> {
     // FOR KEY SHARE waits for a Disconnect being saved, then sees the version it moved. The row lives until Google
@@ -78,6 +83,7 @@ export class TypeOrmChannelRepository implements ChannelRepository {
        WHERE id = $1`,
       [id],
     );
+    this.stopped();
   }
 
   async recordStopFailure(id: string, message: string): Promise<void> {
@@ -108,6 +114,7 @@ export class TypeOrmChannelRepository implements ChannelRepository {
        SELECT * FROM stopped WHERE resource_id IS NOT NULL`,
       [memberId],
     );
+    this.stopped();
     return rows.map(toRef);
   }
 
@@ -170,17 +177,17 @@ export class TypeOrmChannelRepository implements ChannelRepository {
     );
   }
 
-  async acceptNotifications(
-    batch: readonly NotificationCheck[],
-  ): Promise<{ live: Set<string>; marked: number }> {
-    if (batch.length === 0) return { live: new Set(), marked: 0 };
+  async acceptNotifications(batch: readonly NotificationCheck[]): Promise<NotificationAcceptance> {
+    if (batch.length === 0) return { live: new Set(), marked: 0, holds: new Map() };
     // One statement for the whole batch: which channels are live for that resource, and their calendars marked.
-    const rows = await this.db.query<{ id: string; marked: number }[]>(
+    const rows = await this.db.query<
+      { id: string; resource_id: string | null; marked: number; hold_ms: number }[]
+    >(
       `WITH input AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::bool[]) AS i(channel_id, resource_id, mark)
        ), live AS (
          -- A channel Google has not answered the watch call for yet takes only its sync message.
-         SELECT DISTINCT c.id, c.member_id, i.mark FROM input i
+         SELECT DISTINCT c.id, c.member_id, c.resource_id, c.expires_at, i.mark FROM input i
          JOIN channels c ON c.id = i.channel_id
            AND (c.resource_id = i.resource_id OR (c.resource_id IS NULL AND NOT i.mark))
          WHERE c.stopped_at IS NULL AND c.expires_at > now()
@@ -198,11 +205,29 @@ export class TypeOrmChannelRepository implements ChannelRepository {
          FOR NO KEY UPDATE
        ), marked AS (
          UPDATE members m SET sync_requested_at = now() FROM locked WHERE m.id = locked.id
-         RETURNING m.id
+         RETURNING m.id, m.sync_requested_at, m.sync_started_at, m.next_sync_at
+       ), state AS (
+         -- Each member as it is now: the new row where this statement marked it, else this statement's snapshot
+         -- (a sync claimed since then started at or after the next_sync_at read here, so a hold ending there holds).
+         SELECT id, sync_requested_at, sync_started_at, next_sync_at FROM marked
+         UNION ALL
+         SELECT id, sync_requested_at, sync_started_at, next_sync_at FROM members
+         WHERE status = 'active' AND id IN (SELECT member_id FROM live)
+           AND id NOT IN (SELECT id FROM marked)
        )
-       SELECT DISTINCT id, (SELECT count(*) FROM marked)::int AS marked FROM live`,
+       SELECT DISTINCT ON (l.id) l.id, l.resource_id, (SELECT count(*) FROM marked)::int AS marked,
+              CASE WHEN s.sync_requested_at > s.sync_started_at AND s.next_sync_at > now()
+                     AND l.resource_id IS NOT NULL
+                   THEN floor(1000 * extract(epoch FROM LEAST(s.next_sync_at, l.expires_at) - now()))::int
+                   ELSE 0 END AS hold_ms
+       FROM live l LEFT JOIN state s ON s.id = l.member_id
+       ORDER BY l.id`,
       [batch.map((n) => n.channelId), batch.map((n) => n.resourceId), batch.map((n) => n.markForSync)],
     );
-    return { live: new Set(rows.map((row) => row.id)), marked: rows[0]?.marked ?? 0 };
+    const holds = new Map<string, { resourceId: string; ms: number }>();
+    for (const row of rows)
+      if (row.hold_ms > 0 && row.resource_id !== null)
+        holds.set(row.id, { resourceId: row.resource_id, ms: row.hold_ms });
+    return { live: new Set(rows.map((row) => row.id)), marked: rows[0]?.marked ?? 0, holds };
   }
 }

@@ -49,7 +49,14 @@ const VIEW_COLUMNS = `m.id, m.email, m.status, m.via, m.last_error, m.last_sync_
 
 /** Members and their connections: the only writer of a connection's status, grant and problems. */
 export class TypeOrmMemberRepository implements MemberRepository {
-  constructor(private readonly db: EntityManager) {}
+  constructor(
+    private readonly db: EntityManager,
+    /**
+     * Told after a connection was saved (its status, or a sync restarted at once): pushes accepted without the
+     * database (PushHolds) must stop once that is committed.
+     */
+    private readonly saved: () => void = () => undefined,
+  ) {}
 
   async enrol(email: string, timeZone: string | null): Promise<MemberConnection> {
     // A new member has no grant yet: disconnected until its sign-in saves one. The channel claim keeps renewal
@@ -113,6 +120,7 @@ export class TypeOrmMemberRepository implements MemberRepository {
     );
     if (rows[0] === undefined) return false;
     connection.saved(rows[0].version);
+    this.saved();
     return true;
   }
 

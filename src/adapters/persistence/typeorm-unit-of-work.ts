@@ -8,13 +8,19 @@ import { TypeOrmMeetingRepository } from './typeorm-meeting.repository';
 import { TypeOrmMemberRepository } from './typeorm-member.repository';
 import { TypeOrmSyncQueue } from './typeorm-sync-queue';
 
-/** Every repository on one EntityManager: the data source's (autocommit) or a transaction's. */
-export function repositoriesOn(manager: EntityManager): TransactionScope {
+/**
+ * Every repository on one EntityManager: the data source's (autocommit) or a transaction's. `connectionSaved` is
+ * told after a member's connection was written (on a transaction's manager: before the commit).
+ */
+export function repositoriesOn(
+  manager: EntityManager,
+  connectionSaved: () => void = () => undefined,
+): TransactionScope {
   return {
     accounts: new TypeOrmAccountRepository(manager),
     contacts: new TypeOrmContactRepository(manager),
     matchLookups: new TypeOrmMatchLookupRepository(manager),
-    members: new TypeOrmMemberRepository(manager),
+    members: new TypeOrmMemberRepository(manager, connectionSaved),
     meetings: new TypeOrmMeetingRepository(manager),
     syncs: new TypeOrmSyncQueue(manager),
   };
@@ -29,10 +35,16 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
     private readonly dataSource: DataSource,
     /** Told after each commit (it may have written changes of the feed: their readers wait for it). */
     private readonly committed: () => void = () => undefined,
+    /** Told after the commit of a transaction that saved a member's connection. */
+    private readonly connectionSaved: () => void = () => undefined,
   ) {}
 
   async run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T> {
-    const result = await this.dataSource.transaction((manager) => work(repositoriesOn(manager)));
+    let savedConnection = false;
+    const result = await this.dataSource.transaction((manager) =>
+      work(repositoriesOn(manager, () => (savedConnection = true))),
+    );
+    if (savedConnection) this.connectionSaved();
     this.committed();
     return result;
   }

@@ -49,5 +49,15 @@ export interface ChannelRepository {
    * resource, and marks their (active) calendars as needing a sync where asked. `marked` counts the calendars
    * whose mark was written: one already marked since its last sync started needs no second mark.
    */
-  acceptNotifications(batch: readonly NotificationCheck[]): Promise<{ live: Set<string>; marked: number }>;
+  acceptNotifications(batch: readonly NotificationCheck[]): Promise<NotificationAcceptance>;
+}
+
+export interface NotificationAcceptance {
+  live: Set<string>;
+  marked: number;
+  /**
+   * Live channels whose calendar is marked for a sync that cannot start for `ms` yet (the claim waits for the
+   * minimum interval since the last start): until then a push of that channel and resource is already covered.
+   */
+  holds: Map<string, { resourceId: string; ms: number }>;
 }

@@ -9,6 +9,7 @@ import { TeamRollout1764756000000 } from './1764756000000-team-rollout';
 import { SetBasedChangeFeed1764842400000 } from './1764842400000-set-based-change-feed';
 import { UnmatchedAttendees1764932400000 } from './1764932400000-unmatched-attendees';
 import { AccountEngagement1765018800000 } from './1765018800000-account-engagement';
+import { PushHolds1765105200000 } from './1765105200000-push-holds';
 
 /** Every migration, oldest first; listed by hand so that the compiled service and the tests load the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   SetBasedChangeFeed1764842400000,
   UnmatchedAttendees1764932400000,
   AccountEngagement1765018800000,
+  PushHolds1765105200000,
 ];
