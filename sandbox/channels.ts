@@ -9,6 +9,8 @@ export interface ChannelRecord extends SandboxChannel {
 /** Watch channels; a stopped channel is forgotten, an expired one is kept but no longer live. */
 export class ChannelRegistry {
   private readonly byId = new Map<string, ChannelRecord>();
+  /** The same records by calendar: every change to a calendar looks up its channels, with thousands open. */
+  private readonly byCalendar = new Map<string, Set<ChannelRecord>>();
 
   constructor(private readonly now: () => Date) {}
 
@@ -17,8 +19,12 @@ export class ChannelRegistry {
     if (existing !== undefined && this.isLive(existing)) {
       throw badRequest('channelIdNotUnique', `Channel id ${channel.id} not unique`);
     }
+    if (existing !== undefined) this.forget(existing);
     const record = { ...channel, lastMessageNumber: 0 };
     this.byId.set(channel.id, record);
+    const ofCalendar = this.byCalendar.get(record.calendarEmail) ?? new Set<ChannelRecord>();
+    ofCalendar.add(record);
+    this.byCalendar.set(record.calendarEmail, ofCalendar);
     return record;
   }
 
@@ -26,7 +32,7 @@ export class ChannelRegistry {
   stop(id: string, resourceId: string, calendarEmail: string): boolean {
     const channel = this.byId.get(id);
     if (channel?.resourceId !== resourceId || channel.calendarEmail !== calendarEmail) return false;
-    this.byId.delete(id);
+    this.forget(channel);
     return true;
   }
 
@@ -35,9 +41,18 @@ export class ChannelRegistry {
   }
 
   live(calendarEmail?: string): ChannelRecord[] {
-    return [...this.byId.values()].filter(
-      (channel) =>
-        this.isLive(channel) && (calendarEmail === undefined || channel.calendarEmail === calendarEmail),
+    const candidates =
+      calendarEmail === undefined ? this.byId.values() : (this.byCalendar.get(calendarEmail) ?? []);
+    const now = this.now().getTime();
+    return [...candidates].filter(
+      (channel) => this.byId.get(channel.id) === channel && channel.expiration > now,
     );
+  }
+
+  private forget(channel: ChannelRecord): void {
+    this.byId.delete(channel.id);
+    const ofCalendar = this.byCalendar.get(channel.calendarEmail);
+    ofCalendar?.delete(channel);
+    if (ofCalendar?.size === 0) this.byCalendar.delete(channel.calendarEmail);
   }
 }
