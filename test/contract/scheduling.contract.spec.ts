@@ -271,6 +271,36 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
     });
   });
 
+  it('renews channels about to lapse first, then gives members without one their first, then the rest', async () => {
+    await addMembers(5);
+    await db.dataSource.query(`UPDATE members SET status = 'active', via = 'delegation'`);
+    const ids = (
+      await db.dataSource.query<{ id: string; email: string }[]>('SELECT id, email FROM members')
+    ).reduce((byEmail, row) => byEmail.set(row.email, row.id), new Map<string, string>());
+    const id = (n: number) => ids.get(`m${n}@ourco.com`)!;
+    // m1 and m2 without a channel; the others' expire in 50 s, 5 s and 20 s (renewed within 60 s: m4 and m5 are
+    // in the second half of that window, m3 in the first).
+    for (const [n, seconds] of [
+      [3, 50],
+      [4, 5],
+      [5, 20],
+    ] as const) {
+      await db.dataSource.query(
+        `INSERT INTO channels (id, member_id, resource_id, expires_at)
+         VALUES ($1, $2, 'r', now() + $3 * interval '1 second')`,
+        [randomUUID(), id(n), seconds],
+      );
+    }
+    const channels = new TypeOrmChannelRepository(db.dataSource.manager);
+    const renewBefore = new Date(Date.now() + 60_000);
+    const claim = async (limit: number) =>
+      new Set(await channels.claimMembersToRenew(renewBefore, 60_000, limit, []));
+    expect(await claim(2)).toEqual(new Set([id(4), id(5)]));
+    expect(await claim(2)).toEqual(new Set([id(1), id(2)]));
+    expect(await claim(2)).toEqual(new Set([id(3)]));
+    expect(await claim(2)).toEqual(new Set());
+  });
+
   it('releases every lease at a single-instance start', async () => {
     await addMembers(3);
     await db.dataSource.query(

@@ -136,17 +136,22 @@ export class TypeOrmChannelRepository implements ChannelRepository {
     // within one statement the channels are those of its start, and a member that another instance renewed and
     // released meanwhile would be renewed twice (locking re-checks the member row's new version, not its channels).
     return this.db.transaction(async (tx) => {
-      // Most urgent first: members without a live channel (in a gap already, or never given one), then those
-      // whose channel expires soonest, so that a run falling behind (channels coming due faster than it renews
-      // them, or a Google budget shared with the syncs) lets no channel lapse while others renew early.
+      // Most urgent first: live channels in the second half of their renewal window (about to lapse), then
+      // members without a live channel (in a gap already, or never given one), then the rest, each by expiry. A
+      // run falling behind (channels coming due faster than it renews them, many members at once without one, or
+      // a Google budget shared with the syncs) then lets no channel lapse while others renew early, and a flood of
+      // first channels does not hold up a renewal until its channel has lapsed.
       const locked = await tx.query<{ id: string }[]>(
         `SELECT m.id FROM members m
-         WHERE ${due}
-         ORDER BY (
-           SELECT max(c.expires_at) FROM channels c
+         CROSS JOIN LATERAL (
+           SELECT max(c.expires_at) AS expires_at FROM channels c
            WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL
              AND c.resource_id IS NOT NULL AND c.expires_at > now()
-         ) ASC NULLS FIRST, m.id
+         ) live
+         WHERE ${due}
+         ORDER BY CASE WHEN live.expires_at < now() + ($1::timestamptz - now()) / 2 THEN 0
+                       WHEN live.expires_at IS NULL THEN 1 ELSE 2 END,
+                  live.expires_at, m.id
          LIMIT $3::int
          FOR NO KEY UPDATE OF m SKIP LOCKED`,
         [renewBefore, exclude, limit],
