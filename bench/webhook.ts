@@ -21,7 +21,8 @@ interface Round {
  * its own process (the service as `npm start` runs it), loaded by autocannon from this process at 50 connections:
  * 3 rounds, alternating which goes first, each a 1 s warm-up then 5 s measured. The requests are valid Google
  * pushes (`exists`, every header Google sends) over the live channels of 20 members who signed in through the
- * sandbox's consent page, with their real channel tokens and resource ids.
+ * sandbox's consent page, with their real channel tokens and resource ids. `BENCH_SYNC_MIN_INTERVAL_MS` sets the
+ * service's SYNC_MIN_INTERVAL_MS (1,000 by default): how often the pushes make it sync each calendar.
  */
 export async function run(): Promise<void> {
   const rows: string[] = [];
@@ -41,6 +42,7 @@ async function measure(kind: DatabaseKind): Promise<string> {
   const { sandbox, service, stop } = await startServiceOnSandbox(kind, {
     ADMIN_API_KEY: 'bench-admin-key-0123456789',
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    SYNC_MIN_INTERVAL_MS: process.env.BENCH_SYNC_MIN_INTERVAL_MS ?? '1000',
   });
   const reference = await startReference(WEBHOOK_PATH);
   try {
