@@ -146,6 +146,12 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
     await push(validHeaders(channel), 'x'.repeat(65 * 1024)).expect(413);
     expect(await requested()).toBeNull();
     await push(validHeaders(channel), 'ignored').expect(200);
+    // Both answers are measured like any other, the 413 included (the error handler sends it).
+    const text = (await request(e.t.app).get('/metrics').expect(200)).text;
+    for (const status of ['413', '200'])
+      expect(text).toMatch(
+        new RegExp(`http_request_duration_seconds_count\\{[^}]*route="${WEBHOOK}"[^}]*status="${status}"`),
+      );
   });
 
   it('answers 503 when the database is unreachable, so Google retries', async () => {

@@ -1,4 +1,4 @@
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 
 import { describeError } from '../../application/errors';
@@ -44,20 +44,21 @@ export function webhookHandler(deps: {
   logger: Logger;
 }): RequestHandler {
   const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
-  const accept: RequestHandler = async (req, res) => {
-    const started = performance.now();
+  const record = (status: number, started: number) =>
+    recordRequest(deps.logger, deps.metrics, {
+      method: 'POST',
+      route: WEBHOOK_PATH,
+      path: WEBHOOK_PATH,
+      status,
+      seconds: (performance.now() - started) / 1e3,
+    });
+  const accept = async (req: Request, res: Response, started: number): Promise<void> => {
     const parsed = pushHeadersSchema.safeParse(req.headers);
     const state = parsed.success ? parsed.data['x-goog-resource-state'] : 'invalid';
     const answer = (status: number, outcome: string) => {
       deps.metrics.pushNotifications.inc({ state, outcome });
       res.status(status).end();
-      recordRequest(deps.logger, deps.metrics, {
-        method: 'POST',
-        route: WEBHOOK_PATH,
-        path: WEBHOOK_PATH,
-        status,
-        seconds: (performance.now() - started) / 1e3,
-      });
+      record(status, started);
     };
     if (!parsed.success) {
       answer(400, 'malformed');
@@ -84,11 +85,16 @@ export function webhookHandler(deps: {
     else answer(200, outcome);
   };
   return (req, res, next) => {
-    if (!announcesBody(req.headers)) return accept(req, res, next);
+    const started = performance.now();
+    if (!announcesBody(req.headers)) return accept(req, res, started);
     // A body is ignored, but read (and one over the limit refused with 413 by the error handler) first.
     rawBody(req, res, (error?: unknown) => {
-      if (error !== undefined) next(error);
-      else void accept(req, res, next);
+      if (error === undefined) {
+        void accept(req, res, started);
+        return;
+      }
+      res.once('finish', () => record(res.statusCode, started));
+      next(error);
     });
   };
 }
