@@ -64,6 +64,16 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
     return member!.id;
   }
 
+  /** A live channel of the member on resource `r1`, expiring in a day. */
+  async function liveChannel(memberId: string): Promise<string> {
+    const channelId = randomUUID();
+    await db.dataSource.query(
+      `INSERT INTO channels (id, member_id, resource_id, expires_at) VALUES ($1, $2, 'r1', now() + interval '1 day')`,
+      [channelId, memberId],
+    );
+    return channelId;
+  }
+
   it('holds a second request until the minimum interval after the start has passed', async () => {
     const id = await oneMember();
     const queue = new TypeOrmSyncQueue(db.dataSource.manager);
@@ -123,11 +133,7 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
     const id = await oneMember();
     const queue = new TypeOrmSyncQueue(db.dataSource.manager);
     const channels = new TypeOrmChannelRepository(db.dataSource.manager);
-    const channelId = randomUUID();
-    await db.dataSource.query(
-      `INSERT INTO channels (id, member_id, resource_id, expires_at) VALUES ($1, $2, 'r1', now() + interval '1 day')`,
-      [channelId, id],
-    );
+    const channelId = await liveChannel(id);
     const push = () => channels.acceptNotifications([{ channelId, resourceId: 'r1', markForSync: true }]);
     const requestedAt = async () =>
       (await db.dataSource.query<{ at: Date }[]>('SELECT sync_requested_at AS at FROM members'))[0]!.at;
@@ -153,11 +159,7 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
     const id = await oneMember();
     const queue = new TypeOrmSyncQueue(db.dataSource.manager);
     const channels = new TypeOrmChannelRepository(db.dataSource.manager);
-    const channelId = randomUUID();
-    await db.dataSource.query(
-      `INSERT INTO channels (id, member_id, resource_id, expires_at) VALUES ($1, $2, 'r1', now() + interval '1 day')`,
-      [channelId, id],
-    );
+    const channelId = await liveChannel(id);
     const push = (markForSync = true, resourceId = 'r1') =>
       channels.acceptNotifications([{ channelId, resourceId, markForSync }]);
     const holdMs = async (markForSync = true) => (await push(markForSync)).holds.get(channelId)?.ms ?? 0;
