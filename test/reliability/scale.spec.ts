@@ -383,10 +383,15 @@ function compileService(): string {
     const renewals = [...renewalsBy.values()].reduce((sum, n) => sum + n, 0);
     const lapsed = live.filter((n) => n === 0).length;
     // Google's view at the end: one live channel per calendar (two only while a renewal is under way).
-    const extra = emails.filter((email, i) => {
+    const extras = emails.flatMap((email, i) => {
       const last = channelCalls.findLast((call) => call.kind === 'watch' && call.email === email);
-      return live[i]! > 1 && (last === undefined || last.finishedAt < observedUntil - 5000);
-    }).length;
+      if (live[i]! <= 1 || (last !== undefined && last.finishedAt >= observedUntil - 5000)) return [];
+      const calls = channelCalls
+        .filter((call) => call.email === email)
+        .map((c) => `${c.kind} ${c.channelId.slice(0, 8)} ${c.status} at ${since(c.finishedAt)}`);
+      return [`${email}: ${live[i]} live channels at the end; ${calls.join(', ')}`];
+    });
+    const extra = extras.length;
 
     // (b) Google's quota: the Calendar API calls of both instances in any 60 s window.
     const api = sandbox.requests.filter((r) => r.path.startsWith('/calendar/v3/'));
@@ -441,7 +446,7 @@ function compileService(): string {
         `${memory.map((m) => `${m.rssMb.toFixed(0)} MB`).join(' / ')}`,
     ];
     for (const line of figures) say(line);
-    for (const problem of problems.slice(0, 10)) say(`  ${problem}`);
+    for (const problem of [...problems.slice(0, 10), ...extras.slice(0, 5)]) say(`  ${problem}`);
 
     expect(problems).toEqual([]);
     expect(lapsed).toBe(0);

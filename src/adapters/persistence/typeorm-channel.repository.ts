@@ -126,8 +126,9 @@ export class TypeOrmChannelRepository implements ChannelRepository {
   ): Promise<string[]> {
     // Due: active, with a grant, not claimed, not excluded ($2), and no live channel lasting beyond
     // `renewBefore` ($1).
-    const due = `m.status = 'active' AND ${HAS_GRANT} AND NOT (m.id = ANY($2::uuid[]))
-      AND (m.channel_claimed_until IS NULL OR m.channel_claimed_until < now())
+    const claimable = `m.status = 'active' AND ${HAS_GRANT} AND NOT (m.id = ANY($2::uuid[]))
+      AND (m.channel_claimed_until IS NULL OR m.channel_claimed_until < now())`;
+    const due = `${claimable}
       AND NOT EXISTS (
         SELECT 1 FROM channels c
         WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL
@@ -140,7 +141,9 @@ export class TypeOrmChannelRepository implements ChannelRepository {
       // members without a live channel (in a gap already, or never given one), then the rest, each by expiry. A
       // run falling behind (channels coming due faster than it renews them, many members at once without one, or
       // a Google budget shared with the syncs) then lets no channel lapse while others renew early, and a flood of
-      // first channels does not hold up a renewal until its channel has lapsed.
+      // first channels does not hold up a renewal until its channel has lapsed. Here `due` is read from each
+      // member's latest live channel (one probe of channels_live_by_member_idx) rather than by NOT EXISTS, which
+      // the planner turned into a scan of every live channel per member on tables not analyzed yet.
       const locked = await tx.query<{ id: string }[]>(
         `SELECT m.id FROM members m
          CROSS JOIN LATERAL (
@@ -148,7 +151,7 @@ export class TypeOrmChannelRepository implements ChannelRepository {
            WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL
              AND c.resource_id IS NOT NULL AND c.expires_at > now()
          ) live
-         WHERE ${due}
+         WHERE ${claimable} AND (live.expires_at IS NULL OR live.expires_at <= $1::timestamptz)
          ORDER BY CASE WHEN live.expires_at < now() + ($1::timestamptz - now()) / 2 THEN 0
                        WHEN live.expires_at IS NULL THEN 1 ELSE 2 END,
                   live.expires_at, m.id

@@ -9,6 +9,9 @@ import { MemberOrmEntity } from './member.orm-entity';
 @Entity({ name: 'channels' })
 @Index('channels_member_id_idx', ['memberId'])
 @Index('channels_unstopped_idx', ['expiresAt'], { where: 'stopped_at IS NULL' })
+@Index('channels_live_by_member_idx', ['memberId', 'expiresAt'], {
+  where: 'stopped_at IS NULL AND superseded_at IS NULL',
+})
 export class ChannelOrmEntity {
   /** Our channel id (a UUID), sent to Google and back in X-Goog-Channel-ID. */
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'channels_pkey' })

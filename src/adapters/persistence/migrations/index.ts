@@ -10,6 +10,7 @@ import { SetBasedChangeFeed1764842400000 } from './1764842400000-set-based-chang
 import { UnmatchedAttendees1764932400000 } from './1764932400000-unmatched-attendees';
 import { AccountEngagement1765018800000 } from './1765018800000-account-engagement';
 import { PushHolds1765105200000 } from './1765105200000-push-holds';
+import { LiveChannelsByMember1765191600000 } from './1765191600000-live-channels-by-member';
 
 /** Every migration, oldest first; listed by hand so that the compiled service and the tests load the same set. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   UnmatchedAttendees1764932400000,
   AccountEngagement1765018800000,
   PushHolds1765105200000,
+  LiveChannelsByMember1765191600000,
 ];
