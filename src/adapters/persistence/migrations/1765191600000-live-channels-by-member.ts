@@ -1,9 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * A member's live channel, found by one index probe: the renewal claim asks it of every active member. Without it
- * the planner combined the member index with the index of every unstopped channel, reading all of them for each
- * member (at 2,000 calendars 140-280 ms a claim, a third of the server's time in the scale proof).
+ * A member's live channel in one index probe: the renewal claim asks it of every active member, and with only the
+ * member index and the unstopped-channels index a plan may read every live channel for each member.
  */
 export class LiveChannelsByMember1765191600000 implements MigrationInterface {
   name = 'LiveChannelsByMember1765191600000';
