@@ -45,7 +45,7 @@ const SAFETY_PERIOD_SECONDS = 30;
 /** A safety tick comes this long after the services start, usually just after the 2,000 first syncs. */
 const SAFETY_TICK_AFTER_SECONDS = 60;
 const REQUESTS_PER_MINUTE = 10_000;
-/** How long after the end a renewal's stop of the channel it replaced may still be waiting for the quota. */
+/** How long after the end a renewal under way may take to stop the channel it replaced. */
 const STOP_SETTLE_MS = 20_000;
 const MEMORY_LIMIT_MB = 250;
 
@@ -344,9 +344,9 @@ function compileService(): string {
     const live = liveIds.map((ids) => ids.length);
     const memory = instances.map(({ service }) => memoryOf(service.child.pid!));
     // A calendar with two live channels at the end is in a renewal: its watch not answered yet (the sync message
-    // goes first), or its stop not made yet (the quota is nearly full here). That stop must come, soon.
-    // A channel live at the end must be stopped if a watch of its calendar that began before the end came after
-    // its own. One with no watch on record at all (an answer still in flight) is judged once that is recorded.
+    // goes first), or its stop not made yet (the quota is nearly full here). So a channel live at the end must be
+    // stopped, soon, if a watch of its calendar begun before the end came after its own; one whose own watch is not
+    // on record yet (its answer still in flight) is judged once it is.
     const liveAtEnd = emails.flatMap((email, i) => liveIds[i]!.map((id) => ({ email, id })));
     const unstopped = () =>
       liveAtEnd.filter(({ email, id }) => {
@@ -459,8 +459,8 @@ function compileService(): string {
         `done by ${since(connectedAt)}; all renewed by ${since(lastFirstRenewal)}; observed until ${since(observedUntil)}`,
       `renewals ${renewals} (${instances.map((i) => renewalsBy.get(i.port) ?? 0).join(' + ')} by instance), stops ` +
         `${channelCalls.filter((c) => c.kind === 'stop').length}; problems ${problems.length}; at the end, calendars ` +
-        `without a live channel ${lapsed}, with more than one ${extra} (${stopsPending} stops pending at the end, ` +
-        `made within ${(settledAfterMs / 1000).toFixed(1)} s)`,
+        `without a live channel ${lapsed}, with a replaced one still live ${extra} (${stopsPending} stops pending ` +
+        `at the end, waited ${(settledAfterMs / 1000).toFixed(1)} s)`,
       `old channel's remaining life when its successor opened: min ${(minOverlapMs / 1000).toFixed(1)} s, max ` +
         `${(maxOverlapMs / 1000).toFixed(1)} s (no gap); shortest time between two opens for a calendar ` +
         `${(minIntervalMs / 1000).toFixed(1)} s`,
