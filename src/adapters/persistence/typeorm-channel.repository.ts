@@ -17,6 +17,9 @@ interface ChannelRow {
 /** How long a channel may wait for Google's answer to the watch call before it lapses. */
 const PENDING_CHANNEL_MINUTES = 10;
 
+/** `c` is a member's current channel: answered by Google, not replaced, not stopped (channels_live_by_member_idx). */
+const CURRENT_CHANNEL = `c.stopped_at IS NULL AND c.superseded_at IS NULL AND c.resource_id IS NOT NULL`;
+
 const toRef = (row: ChannelRow): ChannelRef => ({
   id: row.id,
   memberId: row.member_id,
@@ -131,8 +134,7 @@ export class TypeOrmChannelRepository implements ChannelRepository {
     const due = `${claimable}
       AND NOT EXISTS (
         SELECT 1 FROM channels c
-        WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL
-          AND c.resource_id IS NOT NULL AND c.expires_at > $1::timestamptz)`;
+        WHERE c.member_id = m.id AND ${CURRENT_CHANNEL} AND c.expires_at > $1::timestamptz)`;
     // Two statements, so that the second looks at the channels again after the first has locked the members:
     // within one statement the channels are those of its start, and a member that another instance renewed and
     // released meanwhile would be renewed twice (locking re-checks the member row's new version, not its channels).
@@ -148,8 +150,7 @@ export class TypeOrmChannelRepository implements ChannelRepository {
         `SELECT m.id FROM members m
          CROSS JOIN LATERAL (
            SELECT max(c.expires_at) AS expires_at FROM channels c
-           WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.superseded_at IS NULL
-             AND c.resource_id IS NOT NULL AND c.expires_at > now()
+           WHERE c.member_id = m.id AND ${CURRENT_CHANNEL} AND c.expires_at > now()
          ) live
          WHERE ${claimable} AND (live.expires_at IS NULL OR live.expires_at <= $1::timestamptz)
          ORDER BY CASE WHEN live.expires_at < now() + ($1::timestamptz - now()) / 2 THEN 0
