@@ -19,4 +19,6 @@ module.exports = {
   // inversify ships ESM only; jest's CommonJS runtime needs it transformed.
   transformIgnorePatterns: ['/node_modules/(?!(inversify|@inversifyjs)/)'],
   testTimeout: 60_000,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -6,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/adapters/persistence/data-source';
 import { EMBEDDED_POOL_SIZE, startEmbeddedPostgres } from '../../src/adapters/persistence/embedded-postgres';
 import { QueryCounter } from '../../src/adapters/persistence/typeorm-logger';
+import { MIGRATED_COPY_DIR_ENV } from './global-setup';
 import { RecordingLogger } from './logger';
 
 export interface TestDatabase {
@@ -24,12 +27,21 @@ export interface DatabaseTarget {
 
 const SERVER_POOL_SIZE = 4;
 
-/** In-memory PGlite: always available, even on a machine without a database server. */
+/**
+ * In-memory PGlite: always available, even on a machine without a database server. Each starts from a copy of a
+ * migrated database that the first one of the test run leaves (see global-setup.ts), instead of PGlite's initdb;
+ * the migrations still run, so a copy that lacks one would get it.
+ */
 export const embeddedTarget: DatabaseTarget = {
   name: 'embedded',
   async start() {
-    const embedded = await startEmbeddedPostgres({ maxConnections: EMBEDDED_POOL_SIZE + 1 });
-    const database = await connect(embedded.url, undefined, EMBEDDED_POOL_SIZE);
+    const initialData = readMigratedCopy();
+    const embedded = await startEmbeddedPostgres({ maxConnections: EMBEDDED_POOL_SIZE + 1, initialData });
+    const database = await connect(embedded.url, undefined, EMBEDDED_POOL_SIZE).catch(async (error) => {
+      await embedded.stop();
+      throw error;
+    });
+    if (initialData === undefined) await leaveMigratedCopy(() => embedded.dump());
     return {
       ...database,
       async stop() {
@@ -39,6 +51,32 @@ export const embeddedTarget: DatabaseTarget = {
     };
   },
 };
+
+function readMigratedCopy(): Uint8Array | undefined {
+  const dir = process.env[MIGRATED_COPY_DIR_ENV];
+  if (dir === undefined) return undefined;
+  try {
+    return readFileSync(path.join(dir, 'migrated.tar'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The first of the run's workers to get here writes the copy (whole, by a rename); the others leave it to it. */
+async function leaveMigratedCopy(dump: () => Promise<Uint8Array>): Promise<void> {
+  const dir = process.env[MIGRATED_COPY_DIR_ENV];
+  if (dir === undefined) return;
+  try {
+    closeSync(openSync(path.join(dir, 'migrated.lock'), 'wx'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw error;
+  }
+  const partial = path.join(dir, `migrated.tar.${process.pid}`);
+  writeFileSync(partial, await dump());
+  renameSync(partial, path.join(dir, 'migrated.tar'));
+}
 
 /**
  * TEST_DATABASE_URL's server, in a schema of this test file's own (dropped afterwards), so that jest workers
