@@ -107,6 +107,8 @@ export interface DelegationSettings {
 
 /** Small enough that a reader waits tens of milliseconds for a sync's transaction on the embedded database. */
 const EMBEDDED_EVENTS_PER_TRANSACTION = 100;
+/** Two page transactions for each sync loop, and two connections left for pushes, the API and the other jobs. */
+const SERVER_POOL_FOR_TWO_WRITES = 2 * DEFAULT_SYNC_WORKER_OPTIONS.concurrency + 2;
 
 /** Backoff for Google's rate limits and server errors, each backoff counted in `google_backoffs_total`. */
 export function googleRetryPolicy(
@@ -142,7 +144,10 @@ export function buildContainer(infra: Infrastructure): Container {
     lookaheadDays: config.syncLookaheadDays,
     leaseMs: config.syncLeaseMs,
     // The embedded database runs one statement at a time: an API read waits for at most 100 events' writes.
-    ...(config.databaseUrl === null ? { eventsPerTransaction: EMBEDDED_EVENTS_PER_TRANSACTION } : {}),
+    // A server writes a page while the one before commits, where the pool has room for every sync loop doing so.
+    ...(config.databaseUrl === null
+      ? { eventsPerTransaction: EMBEDDED_EVENTS_PER_TRANSACTION }
+      : { transactionsInFlight: config.databasePoolSize >= SERVER_POOL_FOR_TWO_WRITES ? 2 : 1 }),
   } satisfies SyncSettings);
   container.bind(TOKENS.RetryPolicy).toConstantValue(googleRetryPolicy(metrics));
   container.bind(TOKENS.ChannelSettings).toConstantValue({

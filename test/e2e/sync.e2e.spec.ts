@@ -1,5 +1,8 @@
 import request from 'supertest';
 
+import { EVENTS_PAGE_SIZE } from '../../src/adapters/google/google-calendar.gateway';
+import { TOKENS } from '../../src/application/ports/tokens';
+import type { SyncSettings } from '../../src/application/use-cases/sync-calendar.use-case';
 import { auth } from '../support/app';
 import { databaseTargets, resetData } from '../support/databases';
 import { at, type E2E, startE2E } from '../support/e2e';
@@ -355,3 +358,69 @@ describe.each(databaseTargets())('sync end to end on $name', (target) => {
     await request(e.t.app).get('/api/accounts/logo/interactions?from=yesterday').set(auth).expect(400);
   });
 });
+
+/** As on a PostgreSQL server (see the container): a transaction per page, the next one open while the one before commits. */
+describe.each(databaseTargets())(
+  'a sync of several pages with two transactions in flight on $name',
+  (target) => {
+    let e: E2E;
+
+    beforeAll(async () => {
+      e = await startE2E(target, {
+        env: { INTERNAL_DOMAINS: 'ourco.com' },
+        configure: (container) => {
+          const { lookbackDays, lookaheadDays, leaseMs } = container.get<SyncSettings>(TOKENS.SyncSettings);
+          container.rebind(TOKENS.SyncSettings).toConstantValue({
+            lookbackDays,
+            lookaheadDays,
+            leaseMs,
+            transactionsInFlight: 2,
+          } satisfies SyncSettings);
+        },
+      });
+    });
+    afterAll(() => e.stop());
+
+    it('records every meeting of a calendar of three pages, then its changes', async () => {
+      const me = 'pages@ourco.com';
+      e.sandbox.addUser({ email: me, timeZone: 'Europe/Paris' });
+      await request(e.t.app)
+        .put('/api/accounts')
+        .set(auth)
+        .send([{ id: 'logo', name: 'Logo', domains: ['logo.com'] }]);
+      const ids: string[] = [];
+      for (let i = 0; i < 2 * EVENTS_PAGE_SIZE + 100; i++) {
+        const day = -1 - (i % 60);
+        const hour = 6 + (i % 12);
+        const event = e.sandbox.insertEvent(me, {
+          summary: `Call ${i}`,
+          start: { dateTime: at(day, hour, (i % 4) * 15) },
+          end: { dateTime: at(day, hour, (i % 4) * 15 + 10) },
+          attendees: [
+            { email: me, self: true, responseStatus: 'accepted' },
+            { email: `guest${i}@logo.com`, responseStatus: 'accepted' },
+          ],
+        });
+        ids.push(event.id);
+      }
+      const count = async () =>
+        Number((await e.t.db.dataSource.query(`SELECT count(*) AS n FROM interactions`))[0].n);
+      const { memberId } = await e.signIn(me);
+      await expect(e.sync(memberId)).resolves.toEqual({
+        outcome: 'synced',
+        full: true,
+        pages: 3,
+        events: 2 * EVENTS_PAGE_SIZE + 100,
+      });
+      expect(await count()).toBe(2 * EVENTS_PAGE_SIZE + 100);
+
+      e.sandbox.cancelEvent(me, ids[0]!);
+      e.sandbox.updateEvent(me, ids.at(-1)!, { summary: 'Renamed' });
+      await expect(e.sync(memberId)).resolves.toMatchObject({ outcome: 'synced', full: false });
+      expect(await count()).toBe(2 * EVENTS_PAGE_SIZE + 99);
+      expect(
+        await e.t.db.dataSource.query(`SELECT title FROM meetings WHERE title = 'Renamed'`),
+      ).toHaveLength(1);
+    });
+  },
+);

@@ -34,6 +34,12 @@ export interface SyncSettings {
    * runs one statement at a time (the embedded one), every other reader waits for the transaction in progress.
    */
   eventsPerTransaction?: number;
+  /**
+   * Transactions of one sync in flight at once (1 when omitted). With more, the next page is written while the one
+   * before still runs, each on a connection of its own: where the database, not Google, is the slower side of a
+   * first sync. The sync token is stored only once every earlier transaction committed.
+   */
+  transactionsInFlight?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -153,47 +159,66 @@ export class SyncCalendar {
           ),
         (error, delayMs) => log.warn('Google asked to back off', { error: describeError(error), delayMs }),
       );
+    const limit = Math.max(1, this.settings.transactionsInFlight ?? 1);
+    const inFlight = new Set<Promise<void>>();
+    /** Starts a write, then waits until another may start; a failed write fails the sync at the next wait. */
+    const write = async (work: () => Promise<void>): Promise<void> => {
+      const tracked: Promise<void> = work().finally(() => inFlight.delete(tracked));
+      tracked.catch(() => undefined);
+      inFlight.add(tracked);
+      while (inFlight.size >= limit) await Promise.race(inFlight);
+    };
     let pages = 0;
     let events = 0;
     let next: Promise<EventsPage> | null = fetchPage(null);
-    while (next !== null) {
-      const page: EventsPage = await next;
-      const last = page.nextPageToken === null;
-      if (last && page.nextSyncToken === null) {
-        throw new GoogleRequestError('Google ended the event list without a sync token');
-      }
-      // The next page downloads while this one is written: the sync costs about the slower of the two.
-      next = last ? null : fetchPage(page.nextPageToken);
-      try {
+    try {
+      while (next !== null) {
+        const page: EventsPage = await next;
+        const last = page.nextPageToken === null;
+        if (last && page.nextSyncToken === null) {
+          throw new GoogleRequestError('Google ended the event list without a sync token');
+        }
+        // The next page downloads while this one is written: the sync costs about the slower of the two.
+        next = last ? null : fetchPage(page.nextPageToken);
         // Nothing changed (the usual answer to a push on a busy calendar): only the new token to store, which one
         // statement does, checking the lease, without the page's transaction and locks.
         if (!full && page.events.length === 0) {
-          if (last) await this.queue.completeSync(lease, page.nextSyncToken!, this.clock.now());
+          if (last) {
+            await Promise.all(inFlight);
+            await this.queue.completeSync(lease, page.nextSyncToken!, this.clock.now());
+          }
         } else {
           const size = this.settings.eventsPerTransaction ?? Number.POSITIVE_INFINITY;
           for (let from = 0; from === 0 || from < page.events.length; from += size) {
-            const events = page.events.slice(from, from + size);
-            const final = from + size >= page.events.length;
-            await this.uow.run((tx) =>
-              this.applyPage(
-                tx,
-                state,
-                lease,
-                events,
-                page.timeZone,
-                generation,
-                window,
-                last && final ? { syncToken: page.nextSyncToken!, full } : null,
+            const chunk = page.events.slice(from, from + size);
+            const completion = last && from + size >= page.events.length;
+            // The token (and, after a full sync, forgetting what was not seen) only on top of every other page.
+            if (completion) await Promise.all(inFlight);
+            await write(() =>
+              this.uow.run((tx) =>
+                this.applyPage(
+                  tx,
+                  state,
+                  lease,
+                  chunk,
+                  page.timeZone,
+                  generation,
+                  window,
+                  completion ? { syncToken: page.nextSyncToken!, full } : null,
+                ),
               ),
             );
           }
         }
-      } catch (error) {
-        next?.catch(() => undefined);
-        throw error;
+        pages++;
+        events += page.events.length;
       }
-      pages++;
-      events += page.events.length;
+      await Promise.all(inFlight);
+    } catch (error) {
+      next?.catch(() => undefined);
+      // No write of this sync may outlive it: the caller releases the lease and records the failure next.
+      await Promise.allSettled(inFlight);
+      throw error;
     }
     log.info('calendar synced', { full, pages, events });
     return { outcome: 'synced', full, pages, events };

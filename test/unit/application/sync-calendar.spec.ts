@@ -128,6 +128,20 @@ class World {
   transactions = 0;
   /** Tokens stored by one statement, outside a page's transaction. */
   tokensStoredAlone = 0;
+  /** Transactions begun, numbered from 1, and what became of each, in order. */
+  begun = 0;
+  log: string[] = [];
+  /** Runs before the transaction numbered `ordinal` commits; a throw rolls it back. */
+  beforeCommit: ((ordinal: number) => Promise<void>) | null = null;
+
+  /** Resolves once `count` transactions began; rejects, saying so, if they do not within a second. */
+  async untilBegun(count: number, what: string): Promise<void> {
+    const deadline = Date.now() + 1_000;
+    while (this.begun < count) {
+      if (Date.now() > deadline) throw new Error(`${what} never began`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
 }
 
 function fakes(world: World) {
@@ -231,12 +245,22 @@ function fakes(world: World) {
             }),
         },
       } as unknown as TransactionScope;
-      const result = await work(scope);
+      const ordinal = ++world.begun;
+      world.log.push(`begin ${ordinal}`);
+      let result: T;
+      try {
+        result = await work(scope);
+        await world.beforeCommit?.(ordinal);
+      } catch (error) {
+        world.log.push(`rollback ${ordinal}`);
+        throw error;
+      }
       world.saved.push(...staged.saved);
       world.removed.push(...staged.removed);
       world.unseenRemovals.push(...staged.unseen);
       world.syncToken = token;
       world.transactions++;
+      world.log.push(`commit ${ordinal}`);
       return result;
     },
   };
@@ -250,6 +274,7 @@ function setup(
     refreshed?: GoogleCredentials;
     onList?: () => void;
     eventsPerTransaction?: number;
+    transactionsInFlight?: number;
   } = {},
 ) {
   const world = options.world ?? new World();
@@ -283,6 +308,9 @@ function setup(
       ...(options.eventsPerTransaction === undefined
         ? {}
         : { eventsPerTransaction: options.eventsPerTransaction }),
+      ...(options.transactionsInFlight === undefined
+        ? {}
+        : { transactionsInFlight: options.transactionsInFlight }),
     },
     uow,
     members,
@@ -342,6 +370,77 @@ describe('SyncCalendar', () => {
     expect(world.transactions).toBe(3);
     expect(world.syncToken).toBe('token-1');
     expect(world.unseenRemovals).toHaveLength(1);
+  });
+
+  it('writes the next page while the one before commits, the token only on top of every page', async () => {
+    const world = new World();
+    // The first page's transaction stays open until the second one has begun; the second a while longer.
+    world.beforeCommit = (ordinal) =>
+      ordinal === 1
+        ? world.untilBegun(2, 'the second page, while the first was open,')
+        : new Promise((resolve) => setTimeout(resolve, ordinal === 2 ? 50 : 0));
+    const { sync } = setup(
+      [
+        page([timed('a')], { page: 'p2' }),
+        page([timed('b')], { page: 'p3' }),
+        page([timed('c')], { sync: 'token-1' }),
+      ],
+      { world, transactionsInFlight: 2 },
+    );
+    await expect(sync.execute(MEMBER)).resolves.toMatchObject({ outcome: 'synced', pages: 3, events: 3 });
+    expect(world.log.slice(0, 2)).toEqual(['begin 1', 'begin 2']);
+    // The last page stores the token and forgets what was not seen: only once both others committed.
+    expect(world.log.indexOf('begin 3')).toBeGreaterThan(world.log.indexOf('commit 1'));
+    expect(world.log.indexOf('begin 3')).toBeGreaterThan(world.log.indexOf('commit 2'));
+    expect(world.log.at(-1)).toBe('commit 3');
+    expect(world.syncToken).toBe('token-1');
+    expect(world.unseenRemovals).toHaveLength(1);
+    expect(world.saved.flatMap((s) => s.copies.map((c) => c.eventId)).sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('fails, storing no token, when a page fails while the next is written, and leaves no write running', async () => {
+    const world = new World();
+    let failed = false;
+    world.beforeCommit = async (ordinal) => {
+      if (ordinal === 1) {
+        await world.untilBegun(2, 'the second page');
+        failed = true;
+        throw new Error('page 1 failed');
+      }
+      // The second page commits only after the first failed, and a little later still.
+      while (!failed) await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    const { sync } = setup(
+      [
+        page([timed('a')], { page: 'p2' }),
+        page([timed('b')], { page: 'p3' }),
+        page([timed('c')], { sync: 'token-1' }),
+      ],
+      { world, transactionsInFlight: 2 },
+    );
+    await expect(sync.execute(MEMBER)).rejects.toThrow('page 1 failed');
+    world.log.push('execute settled');
+    expect(world.log).toEqual(['begin 1', 'begin 2', 'rollback 1', 'commit 2', 'execute settled']);
+    expect(world.syncToken).toBeNull();
+    expect(world.lastError).toBe('Sync failed: page 1 failed');
+  });
+
+  it('stores a token alone, after an empty last page, only once the pages before it committed', async () => {
+    const world = new World();
+    world.syncToken = 'token-1';
+    world.beforeCommit = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      world.log.push(`token then ${world.syncToken}`);
+    };
+    const { sync } = setup([page([timed('a')], { page: 'p2' }), page([], { sync: 'token-2' })], {
+      world,
+      transactionsInFlight: 2,
+    });
+    await expect(sync.execute(MEMBER)).resolves.toMatchObject({ outcome: 'synced', pages: 2, events: 1 });
+    expect(world.log).toEqual(['begin 1', 'token then token-1', 'commit 1']);
+    expect(world.syncToken).toBe('token-2');
+    expect(world.tokensStoredAlone).toBe(1);
   });
 
   it('keeps no token when it fails mid-way, so the next run repeats the same pages', async () => {
