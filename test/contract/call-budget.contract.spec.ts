@@ -50,6 +50,29 @@ describe.each(databaseTargets())('the shared Google call budget on $name', (targ
         }),
     );
 
+  it("reserves a chain's second slot in the same statement, only while the first needs no wait", async () => {
+    const store = new TypeOrmSlotStore(db.dataSource.manager);
+    const chain = () =>
+      store.reserveChained({ scope: 'user:a', spacingMs: 1_000 }, 1_000, {
+        scope: 'project',
+        spacingMs: 1_000,
+      });
+    const both = await chain();
+    expect(both.first).toBeGreaterThan(900);
+    expect(both.second).toBeGreaterThan(900);
+    // The member's next slot ends about 2 s ahead, beyond the 1 s asked: the project's is left as it was.
+    const memberOnly = await chain();
+    expect(memberOnly.first).toBeGreaterThan(1_500);
+    expect(memberOnly.second).toBeNull();
+    const project = await store.reserve('project', 1_000);
+    expect(project).toBeGreaterThan(1_500);
+    expect(project).toBeLessThan(2_500);
+    expect(await db.dataSource.query(`SELECT scope FROM google_call_slots ORDER BY scope`, [])).toEqual([
+      { scope: 'project' },
+      { scope: 'user:a' },
+    ]);
+  });
+
   it('keeps two instances together under the project limit in every window, and near it', async () => {
     const [one, two] = instances({ project: 20, user: 1_000 });
     const began = Date.now();

@@ -7,7 +7,25 @@ export interface SlotStore {
    * and answers how many milliseconds from now the reservation ends (the scope's "theoretical arrival time").
    */
   reserve(scope: string, spacingMs: number): Promise<number>;
+  /**
+   * reserve(first), then reserve(second) only when first's reservation ends at most `firstWithinMs` from now (its
+   * call need not wait), at once: one round trip where the slots are in a database. `second` is null when not
+   * reserved.
+   */
+  reserveChained(
+    first: SlotRequest,
+    firstWithinMs: number,
+    second: SlotRequest,
+  ): Promise<{ first: number; second: number | null }>;
 }
+
+export interface SlotRequest {
+  scope: string;
+  spacingMs: number;
+}
+
+/** The scope of the whole project's calls; a member's is `user:<quota user>`. */
+const PROJECT = 'project';
 
 export interface CallBudgetLimits {
   /** GOOGLE_REQUESTS_PER_MINUTE: calls of the whole project. */
@@ -59,14 +77,23 @@ export class PacedCallBudget implements GoogleCallBudget {
   }
 
   async take(quotaUser: string | null): Promise<number> {
-    let waited = 0;
-    if (quotaUser !== null) waited += await this.wait(`user:${quotaUser}`, this.user);
-    waited += await this.wait('project', this.project);
-    return waited;
+    if (quotaUser === null)
+      return this.wait(this.project, await this.store.reserve(PROJECT, this.project.spacingMs));
+    // Usually neither waits: both slots in one reservation. A member who must wait takes the project's slot after.
+    const { first, second } = await this.store.reserveChained(
+      { scope: `user:${quotaUser}`, spacingMs: this.user.spacingMs },
+      this.user.spacingMs + this.user.toleranceMs,
+      { scope: PROJECT, spacingMs: this.project.spacingMs },
+    );
+    if (second !== null) return this.wait(this.project, second);
+    const waited = await this.wait(this.user, first);
+    return (
+      waited + (await this.wait(this.project, await this.store.reserve(PROJECT, this.project.spacingMs)))
+    );
   }
 
-  private async wait(scope: string, pace: Pace): Promise<number> {
-    const endsInMs = await this.store.reserve(scope, pace.spacingMs);
+  /** Sleeps until a reservation ending `endsInMs` from now may start; answers how long that was. */
+  private async wait(pace: Pace, endsInMs: number): Promise<number> {
     const waitMs = Math.ceil(endsInMs - pace.spacingMs - pace.toleranceMs);
     if (waitMs <= 0) return 0;
     await this.sleep(waitMs);
@@ -81,11 +108,27 @@ export class MemorySlotStore implements SlotStore {
   constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {}
 
   reserve(scope: string, spacingMs: number): Promise<number> {
+    return Promise.resolve(this.reserveNow(scope, spacingMs));
+  }
+
+  reserveChained(
+    first: SlotRequest,
+    firstWithinMs: number,
+    second: SlotRequest,
+  ): Promise<{ first: number; second: number | null }> {
+    const firstEnds = this.reserveNow(first.scope, first.spacingMs);
+    return Promise.resolve({
+      first: firstEnds,
+      second: firstEnds <= firstWithinMs ? this.reserveNow(second.scope, second.spacingMs) : null,
+    });
+  }
+
+  private reserveNow(scope: string, spacingMs: number): number {
     const now = this.now();
     const ends = Math.max(this.slots.get(scope) ?? now, now) + spacingMs;
     this.slots.set(scope, ends);
     if (this.slots.size > 10_000) this.forgetPast(now);
-    return Promise.resolve(ends - now);
+    return ends - now;
   }
 
   /** Scopes whose last slot has passed hold no information; members come and go. */

@@ -63,12 +63,24 @@ describe('the Google call budget (paced, generic cell rate algorithm)', () => {
   });
 
   it("takes the member's slot first, then the project's, and reports the time waited", async () => {
-    const reserved: string[] = [];
+    const calls: string[] = [];
+    let memberSpent = true;
+    // A spent member's slot ends a full period ahead; the project's is free.
+    const ends = (scope: string, spacingMs: number) =>
+      scope === 'user:member-1' && memberSpent ? 60_000 + spacingMs : spacingMs;
     const store: SlotStore = {
       reserve: (scope, spacingMs) => {
-        reserved.push(scope);
-        // The member's budget is spent (its slot ends a full period ahead), the project's is free.
-        return Promise.resolve(scope === 'project' ? spacingMs : 60_000 + spacingMs);
+        calls.push(scope);
+        return Promise.resolve(ends(scope, spacingMs));
+      },
+      reserveChained: (first, firstWithinMs, second) => {
+        const firstEnds = ends(first.scope, first.spacingMs);
+        const both = firstEnds <= firstWithinMs;
+        calls.push(both ? `${first.scope} and ${second.scope}` : first.scope);
+        return Promise.resolve({
+          first: firstEnds,
+          second: both ? ends(second.scope, second.spacingMs) : null,
+        });
       },
     };
     const slept: number[] = [];
@@ -81,12 +93,31 @@ describe('the Google call budget (paced, generic cell rate algorithm)', () => {
       },
     );
     const waited = await budget.take('member-1');
-    expect(reserved).toEqual(['user:member-1', 'project']);
+    // The project's slot only once the member's wait is over.
+    expect(calls).toEqual(['user:member-1', 'project']);
     const user = paceFor(600, 60_000, 10_000);
     expect(slept).toEqual([Math.ceil(60_000 - user.toleranceMs)]);
     expect(waited).toBe(slept[0]);
+    memberSpent = false;
+    expect(await budget.take('member-1')).toBe(0);
+    expect(calls.slice(2)).toEqual(['user:member-1 and project']);
     expect(await budget.take(null)).toBe(0);
-    expect(reserved.slice(2)).toEqual(['project']);
+    expect(calls.slice(3)).toEqual(['project']);
+  });
+
+  it('reserves the second slot of a chain only while the first needs no wait', async () => {
+    let now = 0;
+    const store = new MemorySlotStore(() => now);
+    const chain = () =>
+      store.reserveChained({ scope: 'user:a', spacingMs: 1_000 }, 1_000, {
+        scope: 'project',
+        spacingMs: 1_000,
+      });
+    await expect(chain()).resolves.toEqual({ first: 1_000, second: 1_000 });
+    now = 10;
+    await expect(chain()).resolves.toEqual({ first: 1_990, second: null });
+    // The project's slot did not move: the next one ends a spacing after the first.
+    await expect(store.reserve('project', 1_000)).resolves.toBe(1_990);
   });
 
   it('forgets past slots when many members have come and gone', async () => {
