@@ -57,7 +57,9 @@ describe.each(databaseTargets())('the shared Google call budget on $name', (targ
         scope: 'project',
         spacingMs: 1_000,
       });
+    const statements = db.queryCounter.count;
     const both = await chain();
+    expect(db.queryCounter.count - statements).toBe(1);
     expect(both.first).toBeGreaterThan(900);
     expect(both.second).toBeGreaterThan(900);
     // The member's next slot ends about 2 s ahead, beyond the 1 s asked: the project's is left as it was.

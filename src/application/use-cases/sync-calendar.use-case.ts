@@ -161,16 +161,39 @@ export class SyncCalendar {
       );
     const limit = Math.max(1, this.settings.transactionsInFlight ?? 1);
     const inFlight = new Set<Promise<void>>();
-    /** Starts a write, then waits until another may start; a failed write fails the sync at the next wait. */
+    // The first write that failed, kept until the sync fails with it: it may fail while nobody awaits it.
+    let failed: { error: unknown } | null = null;
+    /** Waits for every write in flight; throws the first failure, however long ago it was. */
+    const allCommitted = async (): Promise<void> => {
+      await Promise.allSettled(inFlight);
+      if (failed !== null) throw failed.error;
+    };
+    /** Starts a write, then waits until another may start. */
     const write = async (work: () => Promise<void>): Promise<void> => {
-      const tracked: Promise<void> = work().finally(() => inFlight.delete(tracked));
+      if (failed !== null) throw failed.error;
+      const tracked: Promise<void> = work().then(
+        () => {
+          inFlight.delete(tracked);
+        },
+        (error: unknown) => {
+          inFlight.delete(tracked);
+          failed ??= { error };
+          throw error;
+        },
+      );
       tracked.catch(() => undefined);
       inFlight.add(tracked);
       while (inFlight.size >= limit) await Promise.race(inFlight);
     };
+    const download = (pageToken: string | null): Promise<EventsPage> => {
+      const page = fetchPage(pageToken);
+      // Awaited only once the write before it is done: a failure meanwhile is not unhandled, and still thrown then.
+      page.catch(() => undefined);
+      return page;
+    };
     let pages = 0;
     let events = 0;
-    let next: Promise<EventsPage> | null = fetchPage(null);
+    let next: Promise<EventsPage> | null = download(null);
     try {
       while (next !== null) {
         const page: EventsPage = await next;
@@ -179,12 +202,12 @@ export class SyncCalendar {
           throw new GoogleRequestError('Google ended the event list without a sync token');
         }
         // The next page downloads while this one is written: the sync costs about the slower of the two.
-        next = last ? null : fetchPage(page.nextPageToken);
+        next = last ? null : download(page.nextPageToken);
         // Nothing changed (the usual answer to a push on a busy calendar): only the new token to store, which one
         // statement does, checking the lease, without the page's transaction and locks.
         if (!full && page.events.length === 0) {
           if (last) {
-            await Promise.all(inFlight);
+            await allCommitted();
             await this.queue.completeSync(lease, page.nextSyncToken!, this.clock.now());
           }
         } else {
@@ -193,7 +216,7 @@ export class SyncCalendar {
             const chunk = page.events.slice(from, from + size);
             const completion = last && from + size >= page.events.length;
             // The token (and, after a full sync, forgetting what was not seen) only on top of every other page.
-            if (completion) await Promise.all(inFlight);
+            if (completion) await allCommitted();
             await write(() =>
               this.uow.run((tx) =>
                 this.applyPage(
@@ -213,9 +236,8 @@ export class SyncCalendar {
         pages++;
         events += page.events.length;
       }
-      await Promise.all(inFlight);
+      await allCommitted();
     } catch (error) {
-      next?.catch(() => undefined);
       // No write of this sync may outlive it: the caller releases the lease and records the failure next.
       await Promise.allSettled(inFlight);
       throw error;

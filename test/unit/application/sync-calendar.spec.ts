@@ -81,6 +81,8 @@ class ScriptedSession implements CalendarSession {
     private readonly refreshed?: GoogleCredentials,
     /** Called on every list call: what happens elsewhere while the sync waits for Google. */
     private readonly onList?: () => void,
+    /** How long Google takes to answer each call after the first. */
+    private readonly laterPagesMs = 0,
   ) {
     this.current = credentials;
   }
@@ -95,7 +97,9 @@ class ScriptedSession implements CalendarSession {
     if (this.refreshed) this.current = this.refreshed;
     const next = this.script.shift();
     if (next === undefined) throw new Error('script ran out');
-    return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
+    const answer = () => (next instanceof Error ? Promise.reject(next) : Promise.resolve(next));
+    if (this.queries.length === 1 || this.laterPagesMs === 0) return answer();
+    return new Promise((resolve) => setTimeout(resolve, this.laterPagesMs)).then(answer);
   }
 
   credentials() {
@@ -275,6 +279,7 @@ function setup(
     onList?: () => void;
     eventsPerTransaction?: number;
     transactionsInFlight?: number;
+    laterPagesMs?: number;
   } = {},
 ) {
   const world = options.world ?? new World();
@@ -282,7 +287,13 @@ function setup(
   const sessions: ScriptedSession[] = [];
   const gateway: CalendarGateway = {
     session: (credentials) => {
-      const session = new ScriptedSession(script, credentials, options.refreshed, options.onList);
+      const session = new ScriptedSession(
+        script,
+        credentials,
+        options.refreshed,
+        options.onList,
+        options.laterPagesMs,
+      );
       sessions.push(session);
       return session;
     },
@@ -424,6 +435,36 @@ describe('SyncCalendar', () => {
     expect(world.log).toEqual(['begin 1', 'begin 2', 'rollback 1', 'commit 2', 'execute settled']);
     expect(world.syncToken).toBeNull();
     expect(world.lastError).toBe('Sync failed: page 1 failed');
+  });
+
+  it('fails, storing no token, when a page fails while nobody waits for it (the next page still downloading)', async () => {
+    const world = new World();
+    world.beforeCommit = (ordinal) => Promise.reject(new Error(`page ${ordinal} failed`));
+    const { sync } = setup(
+      [
+        page([timed('a')], { page: 'p2' }),
+        page([timed('b')], { page: 'p3' }),
+        page([timed('c')], { sync: 'token-1' }),
+      ],
+      { world, transactionsInFlight: 2, laterPagesMs: 50 },
+    );
+    await expect(sync.execute(MEMBER)).rejects.toThrow('page 1 failed');
+    // Nothing after the failure: above all not the last page, which would store the token and, after a full
+    // sync, forget the copies the failed page held.
+    expect(world.log).toEqual(['begin 1', 'rollback 1']);
+    expect(world.syncToken).toBeNull();
+    expect(world.unseenRemovals).toEqual([]);
+  });
+
+  it("fails with Google's error when the next page fails to download while a page is written", async () => {
+    const world = new World();
+    world.beforeCommit = () => new Promise((resolve) => setTimeout(resolve, 50));
+    const { sync } = setup([page([timed('a')], { page: 'p2' }), new GoogleRequestError('page 2 refused')], {
+      world,
+    });
+    await expect(sync.execute(MEMBER)).rejects.toThrow('page 2 refused');
+    expect(world.log).toEqual(['begin 1', 'commit 1']);
+    expect(world.syncToken).toBeNull();
   });
 
   it('stores a token alone, after an empty last page, only once the pages before it committed', async () => {
