@@ -110,6 +110,20 @@ const EMBEDDED_EVENTS_PER_TRANSACTION = 100;
 /** Two page transactions for each sync loop, and two connections left for pushes, the API and the other jobs. */
 const SERVER_POOL_FOR_TWO_WRITES = 2 * DEFAULT_SYNC_WORKER_OPTIONS.concurrency + 2;
 
+/** How syncs write, by the database the service runs on. */
+export function syncSettings(config: Config): SyncSettings {
+  return {
+    lookbackDays: config.syncLookbackDays,
+    lookaheadDays: config.syncLookaheadDays,
+    leaseMs: config.syncLeaseMs,
+    // The embedded database runs one statement at a time: an API read waits for at most 100 events' writes.
+    // A server writes a page while the one before commits, where the pool has room for every sync loop doing so.
+    ...(config.databaseUrl === null
+      ? { eventsPerTransaction: EMBEDDED_EVENTS_PER_TRANSACTION }
+      : { transactionsInFlight: config.databasePoolSize >= SERVER_POOL_FOR_TWO_WRITES ? 2 : 1 }),
+  };
+}
+
 /** Backoff for Google's rate limits and server errors, each backoff counted in `google_backoffs_total`. */
 export function googleRetryPolicy(
   metrics: Metrics,
@@ -139,16 +153,7 @@ export function buildContainer(infra: Infrastructure): Container {
   container
     .bind(TOKENS.AccountMatcher)
     .toConstantValue(new AccountMatcher(knowledge, config.internalDomains));
-  container.bind(TOKENS.SyncSettings).toConstantValue({
-    lookbackDays: config.syncLookbackDays,
-    lookaheadDays: config.syncLookaheadDays,
-    leaseMs: config.syncLeaseMs,
-    // The embedded database runs one statement at a time: an API read waits for at most 100 events' writes.
-    // A server writes a page while the one before commits, where the pool has room for every sync loop doing so.
-    ...(config.databaseUrl === null
-      ? { eventsPerTransaction: EMBEDDED_EVENTS_PER_TRANSACTION }
-      : { transactionsInFlight: config.databasePoolSize >= SERVER_POOL_FOR_TWO_WRITES ? 2 : 1 }),
-  } satisfies SyncSettings);
+  container.bind(TOKENS.SyncSettings).toConstantValue(syncSettings(config));
   container.bind(TOKENS.RetryPolicy).toConstantValue(googleRetryPolicy(metrics));
   container.bind(TOKENS.ChannelSettings).toConstantValue({
     webhookUrl: `${config.publicUrl}${WEBHOOK_PATH}`,
