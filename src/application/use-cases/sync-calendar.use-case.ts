@@ -44,6 +44,12 @@ export interface SyncSettings {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * A last page of at least this many events is written by every transaction the sync may have in flight (a first
+ * sync's last page); a smaller one (an incremental sync's usual answer) in as few as it needs.
+ */
+const LAST_PAGE_SHARED_FROM = 200;
+
 /** What a sync records: meetings starting from `start` (full syncs) and before `end`. */
 interface SyncWindow {
   start: Date;
@@ -61,9 +67,9 @@ export type SyncOutcome =
  * With a stored sync token it lists only the changes; without one (first sync, a forced full sync, after Google's
  * 410, or a day after the last full sync, as the window moves) it lists everything from SYNC_LOOKBACK_DAYS ago to
  * SYNC_LOOKAHEAD_DAYS ahead, then forgets copies it did not see again. Nothing beyond the window is recorded.
- * Each page is applied in one transaction (or several, see `eventsPerTransaction`) and the new sync token is stored
- * with the last one only, so a crash mid-way repeats the same pages, which is harmless. Rate limits and server
- * errors are retried with backoff.
+ * Each page is applied in one transaction (or several, see `eventsPerTransaction` and `transactionsInFlight`) and
+ * the new sync token is stored only on top of all of them, so a crash mid-way repeats the same pages, which is
+ * harmless. Rate limits and server errors are retried with backoff.
  *
  * Every write is made under the calendar's lease (the worker's claim, or one taken here): once another worker took
  * the calendar over, or the member disconnected, this sync's writes are refused and it stops.
@@ -211,26 +217,33 @@ export class SyncCalendar {
             await this.queue.completeSync(lease, page.nextSyncToken!, this.clock.now());
           }
         } else {
-          const size = this.settings.eventsPerTransaction ?? Number.POSITIVE_INFINITY;
-          for (let from = 0; from === 0 || from < page.events.length; from += size) {
-            const chunk = page.events.slice(from, from + size);
-            const completion = last && from + size >= page.events.length;
-            // The token (and, after a full sync, forgetting what was not seen) only on top of every other page.
-            if (completion) await allCommitted();
-            await write(() =>
+          const parts = this.partsOf(page.events, last, limit);
+          // A last page written in parts side by side: the token follows in a transaction of its own.
+          const completionAlone = last && parts.length > 1 && limit > 1;
+          const apply = (events: readonly CalendarEvent[], completes: boolean) =>
+            write(() =>
               this.uow.run((tx) =>
                 this.applyPage(
                   tx,
                   state,
                   lease,
-                  chunk,
+                  events,
                   page.timeZone,
                   generation,
                   window,
-                  completion ? { syncToken: page.nextSyncToken!, full } : null,
+                  completes ? { syncToken: page.nextSyncToken!, full } : null,
                 ),
               ),
             );
+          for (const [index, part] of parts.entries()) {
+            const completes = last && !completionAlone && index === parts.length - 1;
+            // The token (and, after a full sync, forgetting what was not seen) only on top of every other page.
+            if (completes) await allCommitted();
+            await apply(part, completes);
+          }
+          if (completionAlone) {
+            await allCommitted();
+            await apply([], true);
           }
         }
         pages++;
@@ -244,6 +257,23 @@ export class SyncCalendar {
     }
     log.info('calendar synced', { full, pages, events });
     return { outcome: 'synced', full, pages, events };
+  }
+
+  /**
+   * A page's transactions: at most `eventsPerTransaction` events each. A last page with room for several
+   * transactions in flight is shared out between them: nothing is downloading any more, and the sync ends when its
+   * last transaction commits.
+   */
+  private partsOf(events: readonly CalendarEvent[], last: boolean, limit: number): CalendarEvent[][] {
+    let size = this.settings.eventsPerTransaction ?? Number.POSITIVE_INFINITY;
+    if (last && limit > 1 && events.length >= LAST_PAGE_SHARED_FROM) {
+      size = Math.min(size, Math.ceil(events.length / limit));
+    }
+    const parts: CalendarEvent[][] = [];
+    for (let from = 0; from === 0 || from < events.length; from += size) {
+      parts.push(events.slice(from, from + size));
+    }
+    return parts;
   }
 
   private async applyPage(

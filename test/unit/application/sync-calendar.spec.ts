@@ -484,6 +484,48 @@ describe('SyncCalendar', () => {
     expect(world.tokensStoredAlone).toBe(1);
   });
 
+  it('shares a large last page between the transactions in flight, then stores the token alone on top', async () => {
+    const world = new World();
+    // The first half stays open until the second has begun: both are written at once.
+    world.beforeCommit = (ordinal) =>
+      ordinal === 1 ? world.untilBegun(2, 'the second half of the last page') : Promise.resolve();
+    const events = Array.from({ length: 301 }, (_, i) => timed(`e${i}`));
+    const { sync } = setup([page(events, { sync: 'token-1' })], { world, transactionsInFlight: 2 });
+    await expect(sync.execute(MEMBER)).resolves.toMatchObject({ outcome: 'synced', pages: 1, events: 301 });
+    expect(world.log.slice(0, 2)).toEqual(['begin 1', 'begin 2']);
+    expect(world.log.indexOf('begin 3')).toBeGreaterThan(world.log.indexOf('commit 1'));
+    expect(world.log.indexOf('begin 3')).toBeGreaterThan(world.log.indexOf('commit 2'));
+    expect(world.log.at(-1)).toBe('commit 3');
+    // Every event once, in the two halves; the third transaction only stores the token and forgets the unseen.
+    expect(world.saved.map((s) => s.copies.length)).toEqual([151, 150]);
+    expect(new Set(world.saved.flatMap((s) => s.copies.map((c) => c.eventId))).size).toBe(301);
+    expect(world.syncToken).toBe('token-1');
+    expect(world.unseenRemovals).toHaveLength(1);
+  });
+
+  it('stores no token when a part of a shared last page fails', async () => {
+    const world = new World();
+    world.beforeCommit = async (ordinal) => {
+      if (ordinal !== 2) return;
+      await world.untilBegun(2, 'the second half');
+      throw new Error('second half failed');
+    };
+    const events = Array.from({ length: 300 }, (_, i) => timed(`e${i}`));
+    const { sync } = setup([page(events, { sync: 'token-1' })], { world, transactionsInFlight: 2 });
+    await expect(sync.execute(MEMBER)).rejects.toThrow('second half failed');
+    expect(world.log).not.toContain('begin 3');
+    expect(world.syncToken).toBeNull();
+    expect(world.unseenRemovals).toEqual([]);
+  });
+
+  it('keeps a small last page, token included, in one transaction even with several in flight', async () => {
+    const events = Array.from({ length: 199 }, (_, i) => timed(`e${i}`));
+    const { sync, world } = setup([page(events, { sync: 'token-1' })], { transactionsInFlight: 2 });
+    await expect(sync.execute(MEMBER)).resolves.toMatchObject({ outcome: 'synced', events: 199 });
+    expect(world.log).toEqual(['begin 1', 'commit 1']);
+    expect(world.syncToken).toBe('token-1');
+  });
+
   it('keeps no token when it fails mid-way, so the next run repeats the same pages', async () => {
     const world = new World();
     const first = setup([page([timed('a')], { page: 'p2' }), new GoogleRequestError('boom')], { world });
