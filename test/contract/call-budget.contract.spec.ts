@@ -75,6 +75,15 @@ describe.each(databaseTargets())('the shared Google call budget on $name', (targ
     ]);
   });
 
+  it('keeps its slots unlogged: a slot is committed without waiting for the write-ahead log', async () => {
+    expect(
+      await db.dataSource.query(
+        `SELECT relpersistence FROM pg_class WHERE oid = 'google_call_slots'::regclass`,
+        [],
+      ),
+    ).toEqual([{ relpersistence: 'u' }]);
+  });
+
   it('keeps two instances together under the project limit in every window, and near it', async () => {
     const [one, two] = instances({ project: 20, user: 1_000 });
     const began = Date.now();

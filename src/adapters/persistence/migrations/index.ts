@@ -11,6 +11,7 @@ import { UnmatchedAttendees1764932400000 } from './1764932400000-unmatched-atten
 import { AccountEngagement1765018800000 } from './1765018800000-account-engagement';
 import { PushHolds1765105200000 } from './1765105200000-push-holds';
 import { LiveChannelsByMember1765191600000 } from './1765191600000-live-channels-by-member';
+import { UnloggedCallSlots1765278000000 } from './1765278000000-unlogged-call-slots';
 
 /** Every migration, oldest first; listed by hand so that the compiled service and the tests load the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AccountEngagement1765018800000,
   PushHolds1765105200000,
   LiveChannelsByMember1765191600000,
+  UnloggedCallSlots1765278000000,
 ];
