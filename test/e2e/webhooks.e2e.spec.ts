@@ -75,11 +75,26 @@ describe.each(databaseTargets())('interactions out on $name', (target) => {
         .send({ url, description: 'CRM' })
         .expect(201)
     ).body as { id: string; secret: string; url: string; description: string; createdAt: string };
-  const changes = async (query = '') =>
-    (await request(e.t.app).get(`/api/changes${query}`).set(auth).expect(200)).body as {
+  /**
+   * Waits until every transaction running now has ended. The feed shows a change only once every older
+   * transaction of the server has ended, other databases' included (other test files on the same server).
+   */
+  const settled = async () => {
+    const query = (sql: string) =>
+      e.t.db.dataSource.query<{ xid: string }[]>(sql).then((rows) => BigInt(rows[0]!.xid));
+    const now = await query(`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xid`);
+    await eventually(
+      async () => (await query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xid`)) >= now,
+    );
+  };
+  /** The feed from `query`'s cursor, once what was committed before the call is readable. */
+  const changes = async (query = '') => {
+    await settled();
+    return (await request(e.t.app).get(`/api/changes${query}`).set(auth).expect(200)).body as {
       changes: ChangeJson[];
       nextCursor: string;
     };
+  };
   const meeting = (summary: string, guest: string, day = -1) => ({
     summary,
     start: { dateTime: at(day, 9) },
@@ -201,6 +216,7 @@ describe.each(databaseTargets())('interactions out on $name', (target) => {
     await e.sync(memberId);
     await eventually(() => receiver.received.length >= 1);
     const feed = e.t.container.get<ChangeFeed>(TOKENS.ChangeFeed);
+    await settled();
     expect(await feed.prune(new Date(Date.now() + 60_000))).toBe(0);
     receiver.answer(200);
     await eventually(() => receiver.accepted().length >= 1);
@@ -210,6 +226,7 @@ describe.each(databaseTargets())('interactions out on $name', (target) => {
     await e.sync(memberId);
     receiver.answer(503);
     await request(e.t.app).delete(`/api/webhook-endpoints/${endpoint.id}`).set(auth).expect(204);
+    await settled();
     expect(await feed.prune(new Date(Date.now() + 60_000))).toBe(2);
     expect((await changes()).changes).toEqual([]);
   });
@@ -276,6 +293,7 @@ describe.each(databaseTargets())('interactions out on $name', (target) => {
       await changes(`?cursor=${start.nextCursor}`);
       e.sandbox.insertEvent(me, meeting('Later', 'tess@logo.com', -2));
       await e.sync(memberId);
+      await settled();
       await e.t.container.get<ChangeFeed>(TOKENS.ChangeFeed).prune(new Date(Date.now() + 60_000));
       const gone = await request(e.t.app)
         .get(`/api/changes?cursor=${start.nextCursor}`)
