@@ -233,6 +233,30 @@ describe.each(databaseTargets())('admin API on $name', (target) => {
       expect(res.body.error).toBe('validation_failed');
     });
 
+    it('answers in one statement: 200 for an account without interactions, 404 for none, cursor or not', async () => {
+      const read = async (path: string, status: number) => {
+        const before = t.db.queryCounter.count;
+        const res = await request(t.app).get(path).set(auth).expect(status);
+        // On the embedded database a second statement would wait behind whatever transaction runs meanwhile.
+        expect(t.db.queryCounter.count - before).toBe(1);
+        return res.body as Record<string, unknown>;
+      };
+      expect(await read('/api/accounts/logo/interactions', 200)).toEqual({
+        interactions: [],
+        nextCursor: null,
+      });
+      const position = cursor({
+        startTime: '2026-11-20T00:00:00.000Z',
+        id: '00000000-0000-4000-8000-000000000000',
+      });
+      expect(await read(`/api/accounts/logo/interactions?cursor=${position}`, 200)).toEqual({
+        interactions: [],
+        nextCursor: null,
+      });
+      expect((await read('/api/accounts/ghost/interactions', 404)).error).toBeDefined();
+      await read(`/api/accounts/ghost/interactions?cursor=${position}`, 404);
+    });
+
     it.each([['from=2028-02-29'], ['from=2026-11-20T10:00:00.123456%2B05:30'], ['to=9999-12-31T23:59:59Z']])(
       'accepts %s',
       async (query) => {

@@ -268,18 +268,24 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
     await this.writeMatches(updated);
   }
 
-  async listInteractions(filter: InteractionFilter): Promise<Page<InteractionView>> {
-    const rows = await this.db.query<InteractionRow[]>(
-      `SELECT ${INTERACTION_COLUMNS}
-       FROM interactions i JOIN meetings m ON m.id = i.meeting_id
-       WHERE i.account_id = $1
-         AND ($2::timestamptz IS NULL OR i.start_time >= $2::timestamptz)
-         AND ($3::timestamptz IS NULL OR i.start_time <= $3::timestamptz)
-         AND ($4::date IS NULL OR i.local_date >= $4::date)
-         AND ($5::date IS NULL OR i.local_date <= $5::date)
-         AND ($6::timestamptz IS NULL OR (i.start_time, i.id) < ($6::timestamptz, $7::uuid))
-       ORDER BY i.start_time DESC, i.id DESC
-       LIMIT $8`,
+  async listInteractions(filter: InteractionFilter): Promise<Page<InteractionView> | null> {
+    // The account and its page in one statement: no row is no account, one row of nulls an account without any.
+    // Where the database has one connection (embedded), a second statement would wait behind a sync's transaction.
+    const found = await this.db.query<(InteractionRow | { id: null })[]>(
+      `SELECT p.* FROM accounts a
+       LEFT JOIN LATERAL (
+         SELECT ${INTERACTION_COLUMNS}
+         FROM interactions i JOIN meetings m ON m.id = i.meeting_id
+         WHERE i.account_id = a.id
+           AND ($2::timestamptz IS NULL OR i.start_time >= $2::timestamptz)
+           AND ($3::timestamptz IS NULL OR i.start_time <= $3::timestamptz)
+           AND ($4::date IS NULL OR i.local_date >= $4::date)
+           AND ($5::date IS NULL OR i.local_date <= $5::date)
+           AND ($6::timestamptz IS NULL OR (i.start_time, i.id) < ($6::timestamptz, $7::uuid))
+         ORDER BY i.start_time DESC, i.id DESC
+         LIMIT $8
+       ) p ON true
+       WHERE a.id = $1`,
       [
         filter.accountId,
         filter.from,
@@ -291,6 +297,8 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
         filter.limit + 1,
       ],
     );
+    if (found.length === 0) return null;
+    const rows = found.filter((row): row is InteractionRow => row.id !== null);
     return page(
       rows.map((row) => ({ ...row, start_time: new Date(row.startTime) })),
       filter.limit,

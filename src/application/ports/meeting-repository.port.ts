@@ -117,7 +117,8 @@ export interface MeetingRepository {
   /** Claims up to `limit` flagged meetings (locked until the transaction ends). */
   claimRematch(limit: number): Promise<MeetingToRematch[]>;
   saveRematch(results: readonly RematchResult[]): Promise<void>;
-  listInteractions(filter: InteractionFilter): Promise<Page<InteractionView>>;
+  /** An account's interactions, newest first; null when there is no such account. */
+  listInteractions(filter: InteractionFilter): Promise<Page<InteractionView> | null>;
   listUnmatched(limit: number, after: TimelineCursor | null): Promise<UnmatchedMeetingPage>;
   /** Every interaction of every account, by id, starting after `afterId`; `next` is the last id of a full page. */
   listAllInteractions(
