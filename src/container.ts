@@ -173,7 +173,10 @@ export function buildContainer(infra: Infrastructure): Container {
       ),
     );
   container.bind(TOKENS.ChangeFeed).toConstantValue(new TypeOrmChangeFeed(dataSource.manager));
-  const webhookEndpoints = new TypeOrmWebhookEndpointRepository(dataSource.manager);
+  const endpointsAdded = new Signal();
+  const webhookEndpoints = new TypeOrmWebhookEndpointRepository(dataSource.manager, () =>
+    endpointsAdded.notify(),
+  );
   container.bind(TOKENS.WebhookEndpointRepository).toConstantValue(webhookEndpoints);
   container.bind(TOKENS.WebhookSender).toConstantValue(new StandardWebhookSender());
   container.bind(TOKENS.WebhookSettings).toConstantValue(DEFAULT_WEBHOOK_SETTINGS);
@@ -184,7 +187,7 @@ export function buildContainer(infra: Infrastructure): Container {
     .bind(TOKENS.WebhookWorker)
     .toResolvedValue(
       (deliver: DeliverWebhooks) =>
-        new WebhookWorker(deliver, webhookEndpoints, changeNotifications, metrics, logger),
+        new WebhookWorker(deliver, webhookEndpoints, changeNotifications, endpointsAdded, metrics, logger),
       [DeliverWebhooks],
     );
   container.bind(TOKENS.AccountRepository).toConstantValue(repositories.accounts);

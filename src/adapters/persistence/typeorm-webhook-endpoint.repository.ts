@@ -34,7 +34,11 @@ const ENDPOINT_COLUMNS = `e.id, e.url, e.description, e.created_at, e.disabled_a
  * lease moves nothing.
  */
 export class TypeOrmWebhookEndpointRepository implements WebhookEndpointRepository {
-  constructor(private readonly db: EntityManager) {}
+  constructor(
+    private readonly db: EntityManager,
+    /** Told once a new endpoint is stored: the webhook workers of this process sleep while there is none. */
+    private readonly created: () => void = () => undefined,
+  ) {}
 
   async create(
     endpoint: { id: string; url: string; description: string | null; sealedSecret: Uint8Array },
@@ -56,6 +60,7 @@ export class TypeOrmWebhookEndpointRepository implements WebhookEndpointReposito
         startAfter.seq.toString(),
       ],
     );
+    this.created();
     return toView(rows[0]!);
   }
 
@@ -220,13 +225,15 @@ export class TypeOrmWebhookEndpointRepository implements WebhookEndpointReposito
     );
   }
 
-  async nextDueAt(): Promise<Date | null> {
+  async idleState(): Promise<{ active: number; nextDueAt: Date | null }> {
     // Paused or leased endpoints only: the others wait for a change, and a commit wakes the workers.
-    const rows = await this.db.query<{ due: Date | null }[]>(
-      `SELECT min(GREATEST(next_attempt_at, lease_until)) AS due FROM webhook_endpoints
-       WHERE disabled_at IS NULL AND GREATEST(next_attempt_at, lease_until) > now()`,
+    const rows = await this.db.query<{ active: number; due: Date | null }[]>(
+      `SELECT count(*)::int AS active,
+              min(GREATEST(next_attempt_at, lease_until)) FILTER (WHERE GREATEST(next_attempt_at, lease_until) > now())
+                AS due
+       FROM webhook_endpoints WHERE disabled_at IS NULL`,
     );
-    return rows[0]?.due ?? null;
+    return { active: rows[0]?.active ?? 0, nextDueAt: rows[0]?.due ?? null };
   }
 
   /** Changes waiting per endpoint (metrics). */

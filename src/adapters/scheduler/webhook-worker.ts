@@ -30,6 +30,8 @@ export class WebhookWorker {
     private readonly deliver: DeliverWebhooks,
     private readonly endpoints: WebhookEndpointRepository,
     private readonly notifications: ChangeNotifications,
+    /** Notified when this process stores a new endpoint (another instance's is seen within `pollMs`). */
+    private readonly endpointsAdded: ChangeNotifications,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
     private readonly options: WebhookWorkerOptions = DEFAULT_WEBHOOK_WORKER_OPTIONS,
@@ -45,6 +47,7 @@ export class WebhookWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     this.notifications.notify();
+    this.endpointsAdded.notify();
     await Promise.all(this.loops);
     this.loops = [];
   }
@@ -52,6 +55,7 @@ export class WebhookWorker {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       const epoch = this.notifications.epoch;
+      const added = this.endpointsAdded.epoch;
       try {
         const result = await this.deliver.step();
         if (result.outcome === 'delivered') {
@@ -60,7 +64,11 @@ export class WebhookWorker {
         } else if (result.outcome === 'failed') {
           this.metrics.webhookDeliveries.inc({ outcome: result.disabled ? 'disabled' : 'failed' });
         } else {
-          await this.notifications.wait(await this.idleMs(), epoch);
+          const idle = await this.endpoints.idleState();
+          // Without an endpoint a commit has nobody to deliver to: only a new endpoint (or the poll) wakes the
+          // worker, so that the writes of a sync are not each followed by the workers' statements.
+          if (idle.active === 0) await this.endpointsAdded.wait(this.options.pollMs, added);
+          else await this.notifications.wait(this.idleMs(idle.nextDueAt), epoch);
         }
       } catch (error) {
         // The database is unreachable: the changes and positions are stored; try again later.
@@ -70,8 +78,7 @@ export class WebhookWorker {
     }
   }
 
-  private async idleMs(): Promise<number> {
-    const due = await this.endpoints.nextDueAt();
+  private idleMs(due: Date | null): number {
     if (due === null) return this.options.pollMs;
     return Math.max(5, Math.min(this.options.pollMs, due.getTime() - Date.now() + 5));
   }

@@ -69,8 +69,8 @@ export interface WebhookEndpointRepository {
     outcome: { responseStatus: number | null; error: string },
     next: { retryAt: Date } | { disable: true },
   ): Promise<void>;
-  /** When the next paused endpoint becomes due, or null. */
-  nextDueAt(): Promise<Date | null>;
+  /** How many endpoints are active, and when the next paused one becomes due (null: none is paused). */
+  idleState(): Promise<{ active: number; nextDueAt: Date | null }>;
 }
 
 export interface WebhookSendResult {
