@@ -12,6 +12,7 @@ import { AccountEngagement1765018800000 } from './1765018800000-account-engageme
 import { PushHolds1765105200000 } from './1765105200000-push-holds';
 import { LiveChannelsByMember1765191600000 } from './1765191600000-live-channels-by-member';
 import { UnloggedCallSlots1765278000000 } from './1765278000000-unlogged-call-slots';
+import { FeedTriggersByIndex1765364400000 } from './1765364400000-feed-triggers-by-index';
 
 /** Every migration, oldest first; listed by hand so that the compiled service and the tests load the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   PushHolds1765105200000,
   LiveChannelsByMember1765191600000,
   UnloggedCallSlots1765278000000,
+  FeedTriggersByIndex1765364400000,
 ];
