@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 
+import { ListInteractions } from '../../src/application/use-cases/list-interactions.use-case';
 import { ListInteractionsByDate } from '../../src/application/use-cases/list-interactions-by-date.use-case';
 import type { AccountTimelineCursor } from '../../src/application/ports/meeting-repository.port';
 import { auth } from '../support/app';
@@ -525,6 +526,32 @@ describe.each(databaseTargets())('admin CSV import and export on $name', (target
       expect(seen).toEqual([...seen].sort());
       expect(seen).toHaveLength(5);
       expect(new Set(seen).size).toBe(5);
+    });
+
+    it('ends an export where it is when the account is deleted between two of its pages', async () => {
+      const { agent } = await signInAdmin();
+      const real = ListInteractions.prototype.execute;
+      const spy = jest
+        .spyOn(ListInteractions.prototype, 'execute')
+        // A first page that says more follow, as a long export's would; the account goes before the second.
+        .mockImplementationOnce(async function (this: ListInteractions, filter) {
+          const page = await real.call(this, filter);
+          return {
+            ...page,
+            next: { startTime: '2000-01-01T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000' },
+          };
+        })
+        .mockImplementationOnce(async function (this: ListInteractions, filter) {
+          await request(e.t.app).delete('/api/accounts/logo').set(auth).expect(204);
+          return real.call(this, filter);
+        });
+      try {
+        const res = await agent.get('/admin/accounts/logo/interactions.csv').expect(200);
+        expect(readCsv(res.text)).toHaveLength(3);
+        expect(spy).toHaveBeenCalledTimes(2);
+      } finally {
+        spy.mockRestore();
+      }
     });
 
     it('answers bad days with 400 and an unknown account with 404, as pages', async () => {

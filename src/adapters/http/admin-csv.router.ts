@@ -9,7 +9,12 @@ import type { ImportPreview, ImportRow } from '../../application/import-preview'
 import type { AccountSummary } from '../../application/ports/account-repository.port';
 import type { StoredContact } from '../../application/ports/contact-repository.port';
 import type { Logger } from '../../application/ports/logger.port';
-import type { AccountTimelineCursor, TimelineCursor } from '../../application/ports/meeting-repository.port';
+import type {
+  AccountTimelineCursor,
+  InteractionView,
+  Page,
+  TimelineCursor,
+} from '../../application/ports/meeting-repository.port';
 import type { GetAccount } from '../../application/use-cases/get-account.use-case';
 import type { ListInteractions } from '../../application/use-cases/list-interactions.use-case';
 import type { ListInteractionsByDate } from '../../application/use-cases/list-interactions-by-date.use-case';
@@ -19,7 +24,7 @@ import type { UpsertAccounts } from '../../application/use-cases/upsert-accounts
 import type { UpsertContacts } from '../../application/use-cases/upsert-contacts.use-case';
 import { MAX_BATCH_ROWS } from '../../application/batch-limits';
 import type { Account, Contact } from '../../domain/account';
-import { DomainError, ValidationFailedError } from '../../domain/errors';
+import { DomainError, NotFoundError, ValidationFailedError } from '../../domain/errors';
 import { accountColumns, contactColumns, type CsvColumns, readCsv } from './csv-import';
 import { interactionsCsv, interactionsCsvHeader } from './csv-export';
 import { MAX_CSV_BYTES, multipartFields, uploadedCsv } from './csv-upload';
@@ -166,15 +171,22 @@ export function adminCsvRouter(deps: AdminCsvDependencies): Router {
     await streamCsv(res, deps.logger, exportFilename(account.id, days), async function* () {
       let after: TimelineCursor | null = null;
       do {
-        const page = await deps.listInteractions.execute({
-          accountId: account.id,
-          from: null,
-          to: null,
-          fromDate: days.from,
-          toDate: days.to,
-          limit: EXPORT_PAGE_SIZE,
-          after,
-        });
+        const page: Page<InteractionView> | null = await deps.listInteractions
+          .execute({
+            accountId: account.id,
+            from: null,
+            to: null,
+            fromDate: days.from,
+            toDate: days.to,
+            limit: EXPORT_PAGE_SIZE,
+            after,
+          })
+          .catch((error: unknown) => {
+            // Deleted during the export: its interactions went with it, so the file ends where it is.
+            if (after !== null && error instanceof NotFoundError) return null;
+            throw error;
+          });
+        if (page === null) return;
         yield interactionsCsv(page.items.map((interaction) => ({ interaction, accountName: account.name })));
         after = page.next;
       } while (after !== null);
