@@ -285,7 +285,8 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
          ORDER BY i.start_time DESC, i.id DESC
          LIMIT $8
        ) p ON true
-       WHERE a.id = $1`,
+       WHERE a.id = $1
+       ORDER BY p."startTime" DESC, p.id DESC`,
       [
         filter.accountId,
         filter.from,
