@@ -226,7 +226,8 @@ export class TypeOrmWebhookEndpointRepository implements WebhookEndpointReposito
   }
 
   async idleState(): Promise<{ active: number; nextDueAt: Date | null }> {
-    // Paused or leased endpoints only: the others wait for a change, and a commit wakes the workers.
+    // Every active endpoint counts; the due time is of paused or leased ones only, since the others wait for a
+    // change, and a commit wakes the workers.
     const rows = await this.db.query<{ active: number; due: Date | null }[]>(
       `SELECT count(*)::int AS active,
               min(GREATEST(next_attempt_at, lease_until)) FILTER (WHERE GREATEST(next_attempt_at, lease_until) > now())

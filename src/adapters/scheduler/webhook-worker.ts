@@ -20,7 +20,9 @@ export const DEFAULT_WEBHOOK_WORKER_OPTIONS: WebhookWorkerOptions = { concurrenc
 /**
  * Delivers the change feed to the webhook endpoints, on every instance: woken at once when a change commits
  * (in-process, and by LISTEN/NOTIFY from other instances on PostgreSQL), each endpoint claimed by one worker at a
- * time, so that every change reaches every endpoint once, in order, across instances.
+ * time, so that every change reaches every endpoint once, in order, across instances. While no endpoint is active
+ * a commit wakes nobody: an endpoint stored here wakes the workers at once, one stored by another instance within
+ * `pollMs`.
  */
 export class WebhookWorker {
   private loops: Promise<void>[] = [];

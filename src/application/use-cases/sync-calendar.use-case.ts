@@ -45,8 +45,8 @@ export interface SyncSettings {
 const DAY_MS = 86_400_000;
 
 /**
- * A last page of at least this many events is written by every transaction the sync may have in flight (a first
- * sync's last page); a smaller one (an incremental sync's usual answer) in as few as it needs.
+ * A last page of at least this many events (a full sync's, usually) is shared between every transaction the sync
+ * may have in flight; a smaller one (an incremental sync's usual answer) is written in as few as it needs.
  */
 const LAST_PAGE_SHARED_FROM = 200;
 
