@@ -4,6 +4,8 @@ import { TypeOrmAccountRepository } from '../../src/adapters/persistence/typeorm
 import { TypeOrmContactRepository } from '../../src/adapters/persistence/typeorm-contact.repository';
 import { TypeOrmDatabaseHealth } from '../../src/adapters/persistence/typeorm-database-health';
 import { TypeOrmMatchLookupRepository } from '../../src/adapters/persistence/typeorm-match-lookup.repository';
+import { TypeOrmMeetingRepository } from '../../src/adapters/persistence/typeorm-meeting.repository';
+import type { MatchedCopy } from '../../src/application/ports/meeting-repository.port';
 import { aContact, anAccount } from '../support/builders';
 import { databaseTargets, resetData, type TestDatabase } from '../support/databases';
 
@@ -24,6 +26,9 @@ describe.each(databaseTargets())('persistence contract on $name', (target) => {
   });
 
   afterAll(() => db.stop());
+
+  const lookupsOf = async (emails: string[], domains: string[]) =>
+    (await lookups.fetch(emails, domains)).lookups;
 
   beforeEach(() => resetData(dataSource));
 
@@ -81,7 +86,7 @@ describe.each(databaseTargets())('persistence contract on $name', (target) => {
         anAccount('a').withDomain('shared.com').build(),
         anAccount('b').withDomain('shared.com').build(),
       ]);
-      const found = await lookups.fetch([], ['shared.com']);
+      const found = await lookupsOf([], ['shared.com']);
       expect(found.accountIdsByDomain.get('shared.com')).toEqual(['a', 'b']);
     });
 
@@ -117,7 +122,7 @@ describe.each(databaseTargets())('persistence contract on $name', (target) => {
         contactEmails: ['tess@logo.com'],
       });
       expect(await accounts.get('logo')).toBeNull();
-      const found = await lookups.fetch(['tess@logo.com', 'wile@acme.com'], ['logo.com']);
+      const found = await lookupsOf(['tess@logo.com', 'wile@acme.com'], ['logo.com']);
       expect([...found.contactsByEmail.keys()]).toEqual(['wile@acme.com']);
       expect(found.accountIdsByDomain.size).toBe(0);
       expect(await accounts.delete('logo')).toBeNull();
@@ -156,10 +161,10 @@ describe.each(databaseTargets())('persistence contract on $name', (target) => {
     it('keeps a stored name when none is sent and clears it on an explicit null', async () => {
       await contacts.upsertMany([aContact('tess@logo.com', 'logo', 'Tess Ter')]);
       await contacts.upsertMany([aContact('tess@logo.com', 'acme')]);
-      let found = await lookups.fetch(['tess@logo.com'], []);
+      let found = await lookupsOf(['tess@logo.com'], []);
       expect(found.contactsByEmail.get('tess@logo.com')).toEqual({ accountId: 'acme', name: 'Tess Ter' });
       await contacts.upsertMany([aContact('tess@logo.com', 'acme', null)]);
-      found = await lookups.fetch(['tess@logo.com'], []);
+      found = await lookupsOf(['tess@logo.com'], []);
       expect(found.contactsByEmail.get('tess@logo.com')).toEqual({ accountId: 'acme', name: null });
     });
 
@@ -171,14 +176,14 @@ describe.each(databaseTargets())('persistence contract on $name', (target) => {
   });
 
   describe('match lookups', () => {
-    it('fetches any batch in the same two statements', async () => {
+    it('fetches any batch in one statement', async () => {
       const ids = Array.from({ length: 200 }, (_, i) => `acc-${i}`);
       await accounts.upsertMany(ids.map((id) => anAccount(id).withDomain(`${id}.com`).build()));
       await contacts.upsertMany(ids.map((id) => aContact(`person@${id}.com`, id)));
 
       const roundTrips = async (size: number) => {
         const before = db.queryCounter.count;
-        const found = await lookups.fetch(
+        const found = await lookupsOf(
           ids.slice(0, size).map((id) => `person@${id}.com`),
           ids.slice(0, size).map((id) => `${id}.com`),
         );
@@ -186,24 +191,94 @@ describe.each(databaseTargets())('persistence contract on $name', (target) => {
         expect(found.accountIdsByDomain.size).toBe(size);
         return db.queryCounter.count - before;
       };
-      expect(await roundTrips(1)).toBe(2);
-      expect(await roundTrips(200)).toBe(2);
+      expect(await roundTrips(1)).toBe(1);
+      expect(await roundTrips(200)).toBe(1);
     });
 
     it('returns each contact with its account and name', async () => {
       await accounts.upsertMany([anAccount('logo').withDomain('logo.com').build()]);
       await contacts.upsertMany([aContact('tess@logo.com', 'logo', 'Tess Ter')]);
-      const found = await lookups.fetch(['tess@logo.com', 'nobody@logo.com'], ['logo.com', 'nowhere.com']);
+      const found = await lookupsOf(['tess@logo.com', 'nobody@logo.com'], ['logo.com', 'nowhere.com']);
       expect(found.contactsByEmail).toEqual(
         new Map([['tess@logo.com', { accountId: 'logo', name: 'Tess Ter' }]]),
       );
       expect(found.accountIdsByDomain).toEqual(new Map([['logo.com', ['logo']]]));
     });
 
-    it('asks nothing for an empty batch', async () => {
+    it("reads every member's email with any batch, an empty one too", async () => {
+      await dataSource.query(`INSERT INTO members (email) VALUES ('me@ourco.com'), ('cara@elsewhere.org')`);
+      await accounts.upsertMany([anAccount('logo').withDomain('logo.com').build()]);
+      await contacts.upsertMany([aContact('tess@logo.com', 'logo')]);
+      const full = await lookups.fetch(['tess@logo.com'], ['logo.com']);
+      expect([...full.memberEmails].sort()).toEqual(['cara@elsewhere.org', 'me@ourco.com']);
+      expect(full.lookups.contactsByEmail.size).toBe(1);
       const before = db.queryCounter.count;
-      await lookups.fetch([], []);
-      expect(db.queryCounter.count).toBe(before);
+      const empty = await lookups.fetch([], []);
+      expect(db.queryCounter.count - before).toBe(1);
+      expect([...empty.memberEmails].sort()).toEqual(['cara@elsewhere.org', 'me@ourco.com']);
+      expect(empty.lookups).toEqual({ contactsByEmail: new Map(), accountIdsByDomain: new Map() });
+    });
+  });
+
+  describe('meetings', () => {
+    /** A copy of meeting `uid` whose attendees at logo.com and acme.com match those accounts by domain. */
+    const copy = (uid: string, updated: string, accountIds: string[]): MatchedCopy => ({
+      eventId: `${uid}-event`,
+      seriesId: null,
+      meeting: {
+        key: { iCalUID: `${uid}@google.com`, originalStart: '' },
+        title: 'QBR',
+        private: false,
+        startTime: new Date('2026-11-20T15:00:00Z'),
+        durationMinutes: 30,
+        date: '2026-11-20',
+        attendees: accountIds.map((id) => ({
+          email: `tess@${id}.com`,
+          displayName: null,
+          responseStatus: 'accepted' as const,
+          resource: false,
+        })),
+        attendeesComplete: true,
+        sourceUpdated: new Date(updated),
+      },
+      matched: {
+        participants: accountIds.map((id) => ({
+          name: null,
+          email: `tess@${id}.com`,
+          responseStatus: 'accepted' as const,
+          accountId: id,
+          matchedBy: 'domain' as const,
+        })),
+        interactions: accountIds.map((id) => ({ accountId: id, matchedBy: 'domain' as const })),
+        unmatched: null,
+      },
+      matchKeys: accountIds.map((id) => `d:${id}.com`),
+    });
+
+    it('stores new meetings in three statements, and drops the interaction of an attendee who left', async () => {
+      await accounts.upsertMany([anAccount('logo').build(), anAccount('acme').build()]);
+      const [member] = await dataSource.query<{ id: string }[]>(
+        `INSERT INTO members (email) VALUES ('me@ourco.com') RETURNING id`,
+      );
+      const meetings = new TypeOrmMeetingRepository(dataSource.manager);
+      const interactions = () =>
+        dataSource.query<{ account_id: string }[]>(`SELECT account_id FROM interactions ORDER BY account_id`);
+
+      // New meetings have no interactions that could be stale: the meetings, the copies, the interactions.
+      const before = db.queryCounter.count;
+      await meetings.saveCopies(member!.id, 1, [
+        copy('qbr', '2026-11-01T00:00:00Z', ['acme', 'logo']),
+        copy('kickoff', '2026-11-01T00:00:00Z', ['logo']),
+      ]);
+      expect(db.queryCounter.count - before).toBe(3);
+      expect(await interactions()).toEqual([
+        { account_id: 'acme' },
+        { account_id: 'logo' },
+        { account_id: 'logo' },
+      ]);
+
+      await meetings.saveCopies(member!.id, 1, [copy('qbr', '2026-11-02T00:00:00Z', ['logo'])]);
+      expect(await interactions()).toEqual([{ account_id: 'logo' }, { account_id: 'logo' }]);
     });
   });
 

@@ -1,44 +1,40 @@
 import type { EntityManager } from 'typeorm';
 
-import type { MatchLookupRepository } from '../../application/ports/match-lookup-repository.port';
-import type { ContactLookup, MatchLookups } from '../../domain/account-matcher';
+import type {
+  MatchInputs,
+  MatchLookupRepository,
+} from '../../application/ports/match-lookup-repository.port';
+import type { ContactLookup } from '../../domain/account-matcher';
 
-interface ContactRow {
-  email: string;
-  account_id: string;
-  name: string | null;
-}
+type LookupRow =
+  | { kind: 'member'; key: string; account_id: null; name: null; account_ids: null }
+  | { kind: 'contact'; key: string; account_id: string; name: string | null; account_ids: null }
+  | { kind: 'domain'; key: string; account_id: null; name: null; account_ids: string[] };
 
-interface DomainRow {
-  domain: string;
-  account_ids: string[];
-}
-
-/** Two statements per batch whatever its size: every email in one, every candidate domain in the other. */
+/** One statement per batch whatever its size: the members, every email's contact, every candidate domain. */
 export class TypeOrmMatchLookupRepository implements MatchLookupRepository {
   constructor(private readonly db: EntityManager) {}
 
-  async fetch(emails: readonly string[], domains: readonly string[]): Promise<MatchLookups> {
-    const [contacts, accountsByDomain] = await Promise.all([
-      emails.length === 0
-        ? []
-        : this.db.query<ContactRow[]>(
-            `SELECT email, account_id, name FROM contacts WHERE email = ANY($1::text[])`,
-            [emails],
-          ),
-      domains.length === 0
-        ? []
-        : this.db.query<DomainRow[]>(
-            `SELECT domain, array_agg(account_id ORDER BY account_id) AS account_ids
-             FROM account_domains WHERE domain = ANY($1::text[]) GROUP BY domain`,
-            [domains],
-          ),
-    ]);
-    return {
-      contactsByEmail: new Map<string, ContactLookup>(
-        contacts.map((row) => [row.email, { accountId: row.account_id, name: row.name }]),
-      ),
-      accountIdsByDomain: new Map(accountsByDomain.map((row) => [row.domain, row.account_ids])),
-    };
+  async fetch(emails: readonly string[], domains: readonly string[]): Promise<MatchInputs> {
+    const rows = await this.db.query<LookupRow[]>(
+      `SELECT 'member' AS kind, email AS key, NULL AS account_id, NULL AS name, NULL::text[] AS account_ids
+       FROM members
+       UNION ALL
+       SELECT 'contact', email, account_id, name, NULL FROM contacts WHERE email = ANY($1::text[])
+       UNION ALL
+       SELECT 'domain', domain, NULL, NULL, array_agg(account_id ORDER BY account_id)
+       FROM account_domains WHERE domain = ANY($2::text[]) GROUP BY domain`,
+      [emails, domains],
+    );
+    const memberEmails = new Set<string>();
+    const contactsByEmail = new Map<string, ContactLookup>();
+    const accountIdsByDomain = new Map<string, readonly string[]>();
+    for (const row of rows) {
+      if (row.kind === 'member') memberEmails.add(row.key);
+      else if (row.kind === 'contact')
+        contactsByEmail.set(row.key, { accountId: row.account_id, name: row.name });
+      else accountIdsByDomain.set(row.key, row.account_ids);
+    }
+    return { memberEmails, lookups: { contactsByEmail, accountIdsByDomain } };
   }
 }

@@ -30,6 +30,8 @@ interface MatchRowSource {
   start_time: Date;
   local_date: string;
   account_matches: MeetingInteraction[];
+  /** Inserted by this very statement: it has no interactions yet, so none can be stale. */
+  inserted?: boolean;
 }
 
 /**
@@ -124,7 +126,8 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
          ${attendees('needs_rematch', 'false')},
          source_updated = GREATEST(meetings.source_updated, EXCLUDED.source_updated), updated_at = now()
        WHERE ${takesData} OR ${takesAttendees}
-       RETURNING id, ical_uid, original_start, start_time, local_date::text AS local_date, account_matches`,
+       RETURNING id, ical_uid, original_start, start_time, local_date::text AS local_date, account_matches,
+                 xmax = 0 AS inserted`,
       [JSON.stringify(input)],
     );
     const keyOf = (iCalUID: string, originalStart: string) => JSON.stringify([iCalUID, originalStart]);
@@ -428,7 +431,8 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
   /** Replaces the interactions of these meetings with their account matches. */
   private async writeMatches(rows: readonly MatchRowSource[]): Promise<void> {
     if (rows.length === 0) return;
-    const meetingIds = rows.map((row) => row.id);
+    // A row an upsert has just inserted has xmax 0 (an updated one carries the updating transaction's id).
+    const meetingIds = rows.filter((row) => row.inserted !== true).map((row) => row.id);
     const interactions = rows.flatMap((row) =>
       row.account_matches.map((interaction) => ({
         meeting_id: row.id,
@@ -438,13 +442,15 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
         local_date: row.local_date,
       })),
     );
-    await this.db.query(
-      `DELETE FROM interactions i
-       WHERE i.meeting_id = ANY($1::uuid[])
-         AND (i.meeting_id, i.account_id) NOT IN (
-           SELECT meeting_id, account_id FROM jsonb_to_recordset($2::jsonb) AS x(meeting_id uuid, account_id text))`,
-      [meetingIds, JSON.stringify(interactions)],
-    );
+    if (meetingIds.length > 0) {
+      await this.db.query(
+        `DELETE FROM interactions i
+         WHERE i.meeting_id = ANY($1::uuid[])
+           AND (i.meeting_id, i.account_id) NOT IN (
+             SELECT meeting_id, account_id FROM jsonb_to_recordset($2::jsonb) AS x(meeting_id uuid, account_id text))`,
+        [meetingIds, JSON.stringify(interactions)],
+      );
+    }
     if (interactions.length > 0) {
       await this.db.query(
         `INSERT INTO interactions (meeting_id, account_id, matched_by, start_time, local_date)

@@ -161,11 +161,6 @@ export class TypeOrmMemberRepository implements MemberRepository {
     return rows.map(toConnection);
   }
 
-  async allEmails(): Promise<Set<string>> {
-    const rows = await this.db.query<{ email: string }[]>(`SELECT email FROM members`);
-    return new Set(rows.map((row) => row.email));
-  }
-
   async findByEmail(email: string): Promise<ConnectionView | null> {
     const rows = await this.db.query<ViewRow[]>(`SELECT ${VIEW_COLUMNS} FROM members m WHERE m.email = $1`, [
       email,

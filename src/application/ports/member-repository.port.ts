@@ -46,8 +46,6 @@ export interface MemberRepository {
   withGrant(): Promise<MemberConnection[]>;
   /** Every member whose email is of this domain (the directory sync). */
   inDomain(domain: string): Promise<MemberConnection[]>;
-  /** Every member's email, normalised: never matched to an account. */
-  allEmails(): Promise<Set<string>>;
   findByEmail(email: string): Promise<ConnectionView | null>;
   get(memberId: string): Promise<ConnectionView | null>;
   list(): Promise<ConnectionView[]>;

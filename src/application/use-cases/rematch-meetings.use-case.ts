@@ -29,13 +29,12 @@ export class RematchMeetings {
         await tx.meetings.lockMatchingData('share');
         const meetings = await tx.meetings.claimRematch(REMATCH_BATCH);
         if (meetings.length === 0) return 0;
-        const ownEmails = await tx.members.allEmails();
         const keys = this.matcher.lookupKeys(meetings.flatMap((m) => m.attendees.map((a) => a.email)));
-        const lookups = await tx.matchLookups.fetch(keys.emails, keys.domains);
+        const { memberEmails, lookups } = await tx.matchLookups.fetch(keys.emails, keys.domains);
         await tx.meetings.saveRematch(
           meetings.map((meeting) => ({
             meetingId: meeting.meetingId,
-            matched: matchMeeting(meeting.attendees, this.matcher, ownEmails, lookups),
+            matched: matchMeeting(meeting.attendees, this.matcher, memberEmails, lookups),
             matchKeys: toMatchKeys(this.matcher.lookupKeys(meeting.attendees.map((a) => a.email))),
           })),
         );

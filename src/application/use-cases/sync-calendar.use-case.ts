@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { inject, injectable } from 'inversify';
 
-import type { AccountMatcher } from '../../domain/account-matcher';
+import type { AccountMatcher, LookupKeys } from '../../domain/account-matcher';
 import { toMatchKeys } from '../../domain/match-keys';
 import {
   type CalendarEvent,
@@ -54,6 +54,24 @@ const LAST_PAGE_SHARED_FROM = 200;
 interface SyncWindow {
   start: Date;
   end: Date;
+}
+
+/**
+ * The events of one transaction as it writes them: mapped to meetings, with their lookup keys. Prepared when the
+ * page arrives, while the page before is still being written, so that a transaction holds the database only for
+ * what needs it (the lookups, matching on them, the writes).
+ */
+interface PreparedPart {
+  /** Cancelled, or beyond the window: their copies are removed. */
+  removed: string[];
+  kept: { eventId: string; seriesId: string | null; meeting: MeetingSnapshot; keys: LookupKeys }[];
+  /** Every kept meeting's keys, once each. */
+  keys: LookupKeys;
+}
+
+interface PreparedPage {
+  page: EventsPage;
+  parts: PreparedPart[];
 }
 
 export type SyncOutcome =
@@ -191,18 +209,24 @@ export class SyncCalendar {
       inFlight.add(tracked);
       while (inFlight.size >= limit) await Promise.race(inFlight);
     };
-    const download = (pageToken: string | null): Promise<EventsPage> => {
-      const page = fetchPage(pageToken);
+    const download = (pageToken: string | null): Promise<PreparedPage> => {
+      const prepared = fetchPage(pageToken).then((page) => ({
+        page,
+        parts: this.partsOf(page.events, page.nextPageToken === null, limit).map((events) =>
+          this.prepare(events, page.timeZone ?? state.timeZone, window),
+        ),
+      }));
       // Awaited only once the write before it is done: a failure meanwhile is not unhandled, and still thrown then.
-      page.catch(() => undefined);
-      return page;
+      prepared.catch(() => undefined);
+      return prepared;
     };
     let pages = 0;
     let events = 0;
-    let next: Promise<EventsPage> | null = download(null);
+    let next: Promise<PreparedPage> | null = download(null);
     try {
       while (next !== null) {
-        const page: EventsPage = await next;
+        const arrived: PreparedPage = await next;
+        const { page, parts } = arrived;
         const last = page.nextPageToken === null;
         if (last && page.nextSyncToken === null) {
           throw new GoogleRequestError('Google ended the event list without a sync token');
@@ -217,18 +241,15 @@ export class SyncCalendar {
             await this.queue.completeSync(lease, page.nextSyncToken!, this.clock.now());
           }
         } else {
-          const parts = this.partsOf(page.events, last, limit);
           // A last page written in parts side by side: the token follows in a transaction of its own.
           const completionAlone = last && parts.length > 1 && limit > 1;
-          const apply = (events: readonly CalendarEvent[], completes: boolean) =>
+          const apply = (part: PreparedPart, completes: boolean) =>
             write(() =>
               this.uow.run((tx) =>
-                this.applyPage(
+                this.applyPart(
                   tx,
-                  state,
                   lease,
-                  events,
-                  page.timeZone,
+                  part,
                   generation,
                   window,
                   completes ? { syncToken: page.nextSyncToken!, full } : null,
@@ -243,7 +264,7 @@ export class SyncCalendar {
           }
           if (completionAlone) {
             await allCommitted();
-            await apply([], true);
+            await apply(this.prepare([], null, window), true);
           }
         }
         pages++;
@@ -276,12 +297,35 @@ export class SyncCalendar {
     return parts;
   }
 
-  private async applyPage(
-    tx: TransactionScope,
-    state: SyncState,
-    lease: SyncLease,
+  /** Maps a transaction's events to meetings and their lookup keys: pure, so done before the transaction. */
+  private prepare(
     events: readonly CalendarEvent[],
     timeZone: string | null,
+    window: SyncWindow,
+  ): PreparedPart {
+    const removed: string[] = [];
+    const kept: PreparedPart['kept'] = [];
+    const emails = new Set<string>();
+    const domains = new Set<string>();
+    for (const event of events) {
+      const meeting = isLive(event) ? meetingFromEvent(event, timeZone) : null;
+      // Beyond the window (an incremental sync lists a changed series' occurrences for years ahead): not recorded.
+      if (meeting === null || meeting.startTime >= window.end) {
+        removed.push(event.eventId);
+        continue;
+      }
+      const keys = this.matcher.lookupKeys(meeting.attendees.map((a) => a.email));
+      for (const email of keys.emails) emails.add(email);
+      for (const domain of keys.domains) domains.add(domain);
+      kept.push({ eventId: event.eventId, seriesId: isLive(event) ? event.seriesId : null, meeting, keys });
+    }
+    return { removed, kept, keys: { emails: [...emails], domains: [...domains] } };
+  }
+
+  private async applyPart(
+    tx: TransactionScope,
+    lease: SyncLease,
+    part: PreparedPart,
     generation: number,
     window: SyncWindow,
     completion: { syncToken: string; full: boolean } | null,
@@ -291,27 +335,15 @@ export class SyncCalendar {
     await tx.meetings.lockMatchingData('share');
     await tx.syncs.hold(lease);
     const memberId = lease.memberId;
-    const removed: string[] = [];
-    const kept: { eventId: string; seriesId: string | null; meeting: MeetingSnapshot }[] = [];
-    for (const event of events) {
-      const meeting = isLive(event) ? meetingFromEvent(event, timeZone ?? state.timeZone) : null;
-      // Beyond the window (an incremental sync lists a changed series' occurrences for years ahead): not recorded.
-      if (meeting === null || meeting.startTime >= window.end) removed.push(event.eventId);
-      else kept.push({ eventId: event.eventId, seriesId: isLive(event) ? event.seriesId : null, meeting });
-    }
-    if (removed.length > 0) await tx.meetings.removeCopies(memberId, removed);
-    if (kept.length > 0) {
-      const ownEmails = await tx.members.allEmails();
-      const keys = this.matcher.lookupKeys(
-        kept.flatMap((copy) => copy.meeting.attendees.map((a) => a.email)),
-      );
-      const lookups = await tx.matchLookups.fetch(keys.emails, keys.domains);
-      const copies: MatchedCopy[] = kept.map(({ eventId, seriesId, meeting }) => ({
+    if (part.removed.length > 0) await tx.meetings.removeCopies(memberId, part.removed);
+    if (part.kept.length > 0) {
+      const { memberEmails, lookups } = await tx.matchLookups.fetch(part.keys.emails, part.keys.domains);
+      const copies: MatchedCopy[] = part.kept.map(({ eventId, seriesId, meeting, keys }) => ({
         eventId,
         seriesId,
         meeting,
-        matched: matchMeeting(meeting.attendees, this.matcher, ownEmails, lookups),
-        matchKeys: toMatchKeys(this.matcher.lookupKeys(meeting.attendees.map((a) => a.email))),
+        matched: matchMeeting(meeting.attendees, this.matcher, memberEmails, lookups),
+        matchKeys: toMatchKeys(keys),
       }));
       await tx.meetings.saveCopies(memberId, generation, copies);
     }

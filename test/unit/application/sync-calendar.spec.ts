@@ -182,7 +182,6 @@ function fakes(world: World) {
       connection.saved(world.version);
       return Promise.resolve(true);
     },
-    allEmails: () => Promise.resolve(new Set(['me@ourco.com'])),
   };
   const queue: Partial<SyncQueue> = {
     acquire: (memberId, owner) => {
@@ -244,8 +243,8 @@ function fakes(world: World) {
         matchLookups: {
           fetch: () =>
             Promise.resolve({
-              contactsByEmail: new Map(),
-              accountIdsByDomain: new Map([['logo.com', ['logo']]]),
+              memberEmails: new Set(['me@ourco.com']),
+              lookups: { contactsByEmail: new Map(), accountIdsByDomain: new Map([['logo.com', ['logo']]]) },
             }),
         },
       } as unknown as TransactionScope;
