@@ -57,9 +57,9 @@ interface SyncWindow {
 }
 
 /**
- * The events of one transaction as it writes them: mapped to meetings, with their lookup keys. Prepared when the
- * page arrives, while the page before is still being written, so that a transaction holds the database only for
- * what needs it (the lookups, matching on them, the writes).
+ * The events of one transaction as it writes them: mapped to meetings, with their lookup keys. Pure work, done
+ * as soon as the page arrives where the page before is still being written (the embedded database's one
+ * connection is then held only for the lookups, matching on them and the writes).
  */
 interface PreparedPart {
   /** Cancelled, or beyond the window: their copies are removed. */
@@ -69,9 +69,10 @@ interface PreparedPart {
   keys: LookupKeys;
 }
 
-interface PreparedPage {
+interface ArrivedPage {
   page: EventsPage;
-  parts: PreparedPart[];
+  /** The page's transactions, each prepared on its first call. */
+  parts: (() => PreparedPart)[];
 }
 
 export type SyncOutcome =
@@ -209,23 +210,38 @@ export class SyncCalendar {
       inFlight.add(tracked);
       while (inFlight.size >= limit) await Promise.race(inFlight);
     };
-    const download = (pageToken: string | null): Promise<PreparedPage> => {
-      const prepared = fetchPage(pageToken).then((page) => ({
-        page,
-        parts: this.partsOf(page.events, page.nextPageToken === null, limit).map((events) =>
-          this.prepare(events, page.timeZone ?? state.timeZone, window),
-        ),
-      }));
+    const download = (pageToken: string | null): Promise<ArrivedPage> => {
+      const arrived = fetchPage(pageToken).then((page) => {
+        const parts = this.partsOf(page.events, page.nextPageToken === null, limit).map((events) => {
+          let prepared: PreparedPart | undefined;
+          return () => (prepared ??= this.prepare(events, page.timeZone ?? state.timeZone, window));
+        });
+        // Each prepared in a turn of its own, between the writes of the page before; a part not prepared yet is
+        // prepared by its transaction. A failure here is thrown again there.
+        const ahead = (index: number): void => {
+          if (index >= parts.length) return;
+          setImmediate(() => {
+            try {
+              parts[index]!();
+            } catch {
+              return;
+            }
+            ahead(index + 1);
+          });
+        };
+        ahead(0);
+        return { page, parts };
+      });
       // Awaited only once the write before it is done: a failure meanwhile is not unhandled, and still thrown then.
-      prepared.catch(() => undefined);
-      return prepared;
+      arrived.catch(() => undefined);
+      return arrived;
     };
     let pages = 0;
     let events = 0;
-    let next: Promise<PreparedPage> | null = download(null);
+    let next: Promise<ArrivedPage> | null = download(null);
     try {
       while (next !== null) {
-        const arrived: PreparedPage = await next;
+        const arrived: ArrivedPage = await next;
         const { page, parts } = arrived;
         const last = page.nextPageToken === null;
         if (last && page.nextSyncToken === null) {
@@ -243,7 +259,7 @@ export class SyncCalendar {
         } else {
           // A last page written in parts side by side: the token follows in a transaction of its own.
           const completionAlone = last && parts.length > 1 && limit > 1;
-          const apply = (part: PreparedPart, completes: boolean) =>
+          const apply = (part: () => PreparedPart, completes: boolean) =>
             write(() =>
               this.uow.run((tx) =>
                 this.applyPart(
@@ -264,7 +280,7 @@ export class SyncCalendar {
           }
           if (completionAlone) {
             await allCommitted();
-            await apply(this.prepare([], null, window), true);
+            await apply(() => this.prepare([], null, window), true);
           }
         }
         pages++;
@@ -325,7 +341,7 @@ export class SyncCalendar {
   private async applyPart(
     tx: TransactionScope,
     lease: SyncLease,
-    part: PreparedPart,
+    prepared: () => PreparedPart,
     generation: number,
     window: SyncWindow,
     completion: { syncToken: string; full: boolean } | null,
@@ -334,6 +350,7 @@ export class SyncCalendar {
     // member, and taking the member's row first would deadlock with it.
     await tx.meetings.lockMatchingData('share');
     await tx.syncs.hold(lease);
+    const part = prepared();
     const memberId = lease.memberId;
     if (part.removed.length > 0) await tx.meetings.removeCopies(memberId, part.removed);
     if (part.kept.length > 0) {
