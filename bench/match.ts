@@ -40,13 +40,17 @@ async function measure(target: DatabaseTarget): Promise<string> {
     const seedSeconds = await seedAccountsAndContacts(db.dataSource);
 
     const matcher = new AccountMatcher(new PublicListsDomainKnowledge(), [EmailDomain.parse('ourco.com')!]);
-    const repository = new TypeOrmMatchLookupRepository(db.dataSource.manager);
-    // As a sync matches a page: the batch's keys fetched in one lookup, then every attendee matched.
-    const matchBatch = async (emails: string[]) => {
-      const keys = matcher.lookupKeys(emails);
-      const { memberEmails, lookups } = await repository.fetch(keys.emails, keys.domains);
-      return emails.map((email) => matcher.match(email, memberEmails, lookups));
-    };
+    // As a sync matches a page: in a transaction (its one connection), the batch's keys fetched in one lookup,
+    // then every attendee matched.
+    const matchBatch = (emails: string[]) =>
+      db.dataSource.transaction(async (manager) => {
+        const keys = matcher.lookupKeys(emails);
+        const { memberEmails, lookups } = await new TypeOrmMatchLookupRepository(manager).fetch(
+          keys.emails,
+          keys.domains,
+        );
+        return emails.map((email) => matcher.match(email, memberEmails, lookups));
+      });
     const attendees = Array.from({ length: ATTENDEES }, (_, n) => attendeeEmail(n));
     const durations: number[] = [];
     const roundTrips: number[] = [];
