@@ -10,3 +10,14 @@ export function toMatchKeys(keys: Partial<LookupKeys>): string[] {
     ...(keys.domains ?? []).map((domain) => `d:${domain}`),
   ];
 }
+
+/** The keys of a batch of attendee lists (one per meeting), each once: what the batch's lookup must fetch. */
+export function batchKeys(perMeeting: Iterable<LookupKeys>): LookupKeys {
+  const emails = new Set<string>();
+  const domains = new Set<string>();
+  for (const keys of perMeeting) {
+    for (const email of keys.emails) emails.add(email);
+    for (const domain of keys.domains) domains.add(domain);
+  }
+  return { emails: [...emails], domains: [...domains] };
+}

@@ -255,7 +255,7 @@ describe.each(databaseTargets())('persistence contract on $name', (target) => {
       matchKeys: accountIds.map((id) => `d:${id}.com`),
     });
 
-    it('stores new meetings in three statements, and drops the interaction of an attendee who left', async () => {
+    it('stores new meetings in three statements, and drops the interaction of an attendee who left a stored one', async () => {
       await accounts.upsertMany([anAccount('logo').build(), anAccount('acme').build()]);
       const [member] = await dataSource.query<{ id: string }[]>(
         `INSERT INTO members (email) VALUES ('me@ourco.com') RETURNING id`,
@@ -277,8 +277,23 @@ describe.each(databaseTargets())('persistence contract on $name', (target) => {
         { account_id: 'logo' },
       ]);
 
-      await meetings.saveCopies(member!.id, 1, [copy('qbr', '2026-11-02T00:00:00Z', ['logo'])]);
-      expect(await interactions()).toEqual([{ account_id: 'logo' }, { account_id: 'logo' }]);
+      // One page with a changed meeting and a new one: only the changed one is looked at for stale interactions.
+      const again = db.queryCounter.count;
+      await meetings.saveCopies(member!.id, 1, [
+        copy('qbr', '2026-11-02T00:00:00Z', ['logo']),
+        copy('standup', '2026-11-02T00:00:00Z', ['acme']),
+      ]);
+      expect(db.queryCounter.count - again).toBe(4);
+      expect(await interactions()).toEqual([
+        { account_id: 'acme' },
+        { account_id: 'logo' },
+        { account_id: 'logo' },
+      ]);
+      const [qbr] = await dataSource.query<{ accounts: string[] }[]>(
+        `SELECT array_agg(i.account_id ORDER BY i.account_id) AS accounts
+         FROM interactions i JOIN meetings m ON m.id = i.meeting_id WHERE m.ical_uid = 'qbr@google.com'`,
+      );
+      expect(qbr!.accounts).toEqual(['logo']);
     });
   });
 

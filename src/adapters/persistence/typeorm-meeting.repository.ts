@@ -431,7 +431,7 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
   /** Replaces the interactions of these meetings with their account matches. */
   private async writeMatches(rows: readonly MatchRowSource[]): Promise<void> {
     if (rows.length === 0) return;
-    // A row an upsert has just inserted has xmax 0 (an updated one carries the updating transaction's id).
+    // A row an upsert has just inserted has xmax 0 (an updated one carries a transaction or multixact id).
     const meetingIds = rows.filter((row) => row.inserted !== true).map((row) => row.id);
     const interactions = rows.flatMap((row) =>
       row.account_matches.map((interaction) => ({

@@ -10,7 +10,8 @@ export interface MatchInputs {
 export interface MatchLookupRepository {
   /**
    * The members' emails, the contacts of these emails and the accounts of these domains, in one round trip
-   * whatever the batch size (it runs inside a page's transaction, where every round trip holds the others up).
+   * whatever the batch size (it runs inside a sync's or a re-match's transaction, where every round trip holds
+   * the others up).
    */
   fetch(emails: readonly string[], domains: readonly string[]): Promise<MatchInputs>;
 }

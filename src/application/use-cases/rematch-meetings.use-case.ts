@@ -5,7 +5,7 @@ import { matchMeeting } from '../../domain/meeting';
 import type { Logger } from '../ports/logger.port';
 import { TOKENS } from '../ports/tokens';
 import type { UnitOfWork } from '../ports/unit-of-work.port';
-import { toMatchKeys } from '../../domain/match-keys';
+import { batchKeys, toMatchKeys } from '../../domain/match-keys';
 
 /** Meetings re-matched per transaction: bounded, so account changes never hold one huge transaction. */
 export const REMATCH_BATCH = 500;
@@ -29,13 +29,14 @@ export class RematchMeetings {
         await tx.meetings.lockMatchingData('share');
         const meetings = await tx.meetings.claimRematch(REMATCH_BATCH);
         if (meetings.length === 0) return 0;
-        const keys = this.matcher.lookupKeys(meetings.flatMap((m) => m.attendees.map((a) => a.email)));
+        const perMeeting = meetings.map((m) => this.matcher.lookupKeys(m.attendees.map((a) => a.email)));
+        const keys = batchKeys(perMeeting);
         const { memberEmails, lookups } = await tx.matchLookups.fetch(keys.emails, keys.domains);
         await tx.meetings.saveRematch(
-          meetings.map((meeting) => ({
+          meetings.map((meeting, index) => ({
             meetingId: meeting.meetingId,
             matched: matchMeeting(meeting.attendees, this.matcher, memberEmails, lookups),
-            matchKeys: toMatchKeys(this.matcher.lookupKeys(meeting.attendees.map((a) => a.email))),
+            matchKeys: toMatchKeys(perMeeting[index]!),
           })),
         );
         return meetings.length;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 
 import type { AccountMatcher, LookupKeys } from '../../domain/account-matcher';
-import { toMatchKeys } from '../../domain/match-keys';
+import { batchKeys, toMatchKeys } from '../../domain/match-keys';
 import {
   type CalendarEvent,
   matchMeeting,
@@ -58,7 +58,7 @@ interface SyncWindow {
 
 /**
  * The events of one transaction as it writes them: mapped to meetings, with their lookup keys. Pure work, done
- * as soon as the page arrives where the page before is still being written (the embedded database's one
+ * as soon as the page arrives when the page before is still being written (the embedded database's one
  * connection is then held only for the lookups, matching on them and the writes).
  */
 interface PreparedPart {
@@ -216,10 +216,10 @@ export class SyncCalendar {
           let prepared: PreparedPart | undefined;
           return () => (prepared ??= this.prepare(events, page.timeZone ?? state.timeZone, window));
         });
-        // Each prepared in a turn of its own, between the writes of the page before; a part not prepared yet is
-        // prepared by its transaction. A failure here is thrown again there.
+        // Each prepared in a turn of its own, between the writes of any page before; a part not prepared yet is
+        // prepared by its transaction. A failure here is thrown again there; after a failed write, nothing more.
         const ahead = (index: number): void => {
-          if (index >= parts.length) return;
+          if (index >= parts.length || failed !== null) return;
           setImmediate(() => {
             try {
               parts[index]!();
@@ -313,7 +313,7 @@ export class SyncCalendar {
     return parts;
   }
 
-  /** Maps a transaction's events to meetings and their lookup keys: pure, so done before the transaction. */
+  /** Maps a transaction's events to meetings and their lookup keys: pure, so it need not hold the database. */
   private prepare(
     events: readonly CalendarEvent[],
     timeZone: string | null,
@@ -321,8 +321,6 @@ export class SyncCalendar {
   ): PreparedPart {
     const removed: string[] = [];
     const kept: PreparedPart['kept'] = [];
-    const emails = new Set<string>();
-    const domains = new Set<string>();
     for (const event of events) {
       const meeting = isLive(event) ? meetingFromEvent(event, timeZone) : null;
       // Beyond the window (an incremental sync lists a changed series' occurrences for years ahead): not recorded.
@@ -331,11 +329,9 @@ export class SyncCalendar {
         continue;
       }
       const keys = this.matcher.lookupKeys(meeting.attendees.map((a) => a.email));
-      for (const email of keys.emails) emails.add(email);
-      for (const domain of keys.domains) domains.add(domain);
       kept.push({ eventId: event.eventId, seriesId: isLive(event) ? event.seriesId : null, meeting, keys });
     }
-    return { removed, kept, keys: { emails: [...emails], domains: [...domains] } };
+    return { removed, kept, keys: batchKeys(kept.map((copy) => copy.keys)) };
   }
 
   private async applyPart(

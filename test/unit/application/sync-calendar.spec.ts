@@ -279,6 +279,7 @@ function setup(
     eventsPerTransaction?: number;
     transactionsInFlight?: number;
     laterPagesMs?: number;
+    matcher?: AccountMatcher;
   } = {},
 ) {
   const world = options.world ?? new World();
@@ -326,7 +327,7 @@ function setup(
     members,
     queue,
     new MemberSessions(members, gateway, cipher, logger),
-    new AccountMatcher(new PublicListsDomainKnowledge(), []),
+    options.matcher ?? new AccountMatcher(new PublicListsDomainKnowledge(), []),
     retry,
     { now: () => NOW },
     logger,
@@ -464,6 +465,36 @@ describe('SyncCalendar', () => {
     await expect(sync.execute(MEMBER)).rejects.toThrow('page 2 refused');
     expect(world.log).toEqual(['begin 1', 'commit 1']);
     expect(world.syncToken).toBeNull();
+  });
+
+  it('fails in the transaction, storing no token, when a page cannot be prepared, and prepares nothing after', async () => {
+    const world = new World();
+    const asked: string[] = [];
+    /** Refuses the attendee who makes the second page unpreparable. */
+    class Refusing extends AccountMatcher {
+      override lookupKeys(rawEmails: Iterable<string>) {
+        const emails = [...rawEmails];
+        asked.push(...emails);
+        if (emails.includes('bad@logo.com')) throw new Error('cannot prepare');
+        return super.lookupKeys(emails);
+      }
+    }
+    const { sync } = setup(
+      [
+        page([timed('a')], { page: 'p2' }),
+        page([timed('b', ['bad@logo.com'])], { page: 'p3' }),
+        page([timed('c', ['late@logo.com'])], { sync: 'token-1' }),
+      ],
+      { world, laterPagesMs: 50, matcher: new Refusing(new PublicListsDomainKnowledge(), []) },
+    );
+    await expect(sync.execute(MEMBER)).rejects.toThrow('cannot prepare');
+    // The page after arrives once the sync failed: its turn may neither throw where nobody catches it nor
+    // prepare it.
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(world.log).toEqual(['begin 1', 'commit 1', 'begin 2', 'rollback 2']);
+    expect(world.syncToken).toBeNull();
+    expect(world.lastError).toBe('Sync failed: cannot prepare');
+    expect(asked).not.toContain('late@logo.com');
   });
 
   it('stores a token alone, after an empty last page, only once the pages before it committed', async () => {

@@ -1,5 +1,6 @@
 import { PublicListsDomainKnowledge } from '../../../src/adapters/domain-knowledge/public-lists-domain-knowledge';
 import { AccountMatcher, type MatchLookups, type MatchReason } from '../../../src/domain/account-matcher';
+import { batchKeys } from '../../../src/domain/match-keys';
 import { domain } from '../../support/builders';
 
 /**
@@ -237,6 +238,21 @@ describe('AccountMatcher.lookupKeys', () => {
     expect(matcher.lookupKeys(['cara@ourco.com', 'r@resource.calendar.google.com', 'junk'])).toEqual({
       emails: [],
       domains: [],
+    });
+  });
+});
+
+describe('batchKeys', () => {
+  it("looks each meeting's emails and domains up once for the whole batch", () => {
+    expect(
+      batchKeys([
+        { emails: ['tess@logo.com', 'wile@acme.com'], domains: ['logo.com', 'acme.com'] },
+        { emails: ['tess@logo.com'], domains: ['logo.com', 'eu.logo.com'] },
+        { emails: [], domains: [] },
+      ]),
+    ).toEqual({
+      emails: ['tess@logo.com', 'wile@acme.com'],
+      domains: ['logo.com', 'acme.com', 'eu.logo.com'],
     });
   });
 });
