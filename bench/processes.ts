@@ -147,8 +147,21 @@ export function memoryOf(pid: number): { peakMb: number; rssMb: number } {
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
 
+/** Clock ticks per second of /proc's CPU times. */
+let clockTicks: number | undefined;
+
+/** CPU time a process has used so far, all its threads, user and system, in seconds. */
+export function cpuSecondsOf(pid: number): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th of them.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+}
+
 export interface ReferenceProcess {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -156,7 +169,7 @@ export interface ReferenceProcess {
 export async function startReference(routePath: string): Promise<ReferenceProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['-r', '@swc-node/register', path.join(__dirname, 'reference-process.ts'), routePath],
+    [...profileFlags(), '-r', '@swc-node/register', path.join(__dirname, 'reference-process.ts'), routePath],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
@@ -164,6 +177,7 @@ export async function startReference(routePath: string): Promise<ReferenceProces
   if (!port) throw new Error(`reference process said: ${line.toString()}`);
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');
       if (child.exitCode === null) await once(child, 'exit');

@@ -3,7 +3,13 @@ import autocannon from 'autocannon';
 import type { SandboxChannel } from '../sandbox/types';
 import { WEBHOOK_PATH } from '../src/adapters/http/webhook.router';
 import { signInOverHttp } from '../test/support/service-process';
-import { type DatabaseKind, databaseKinds, startReference, startServiceOnSandbox } from './processes';
+import {
+  cpuSecondsOf,
+  type DatabaseKind,
+  databaseKinds,
+  startReference,
+  startServiceOnSandbox,
+} from './processes';
 
 const MEMBERS = 20;
 const CONNECTIONS = 50;
@@ -11,9 +17,14 @@ const WARMUP_S = 1;
 const DURATION_S = 5;
 const ROUNDS = 3;
 
+/** One load of a server: autocannon's figures, and the CPU its process used per request meanwhile. */
+interface Load extends autocannon.Result {
+  cpuUsPerRequest: number;
+}
+
 interface Round {
-  reference: autocannon.Result;
-  service: autocannon.Result;
+  reference: Load;
+  service: Load;
 }
 
 /**
@@ -22,7 +33,9 @@ interface Round {
  * 3 rounds, alternating which goes first, each a 1 s warm-up then 5 s measured. The requests are valid Google
  * pushes (`exists`, every header Google sends) over the live channels of 20 members who signed in through the
  * sandbox's consent page, with their real channel tokens and resource ids. `BENCH_SYNC_MIN_INTERVAL_MS` sets the
- * service's SYNC_MIN_INTERVAL_MS (1,000 by default): how often the pushes make it sync each calendar.
+ * service's SYNC_MIN_INTERVAL_MS (1,000 by default): how often the pushes make it sync each calendar. Each server's
+ * CPU per request is its process's CPU time (every thread, from /proc) over the measured seconds, divided by the
+ * requests it answered; the database server's is not counted.
  */
 export async function run(): Promise<void> {
   const rows: string[] = [];
@@ -30,8 +43,8 @@ export async function run(): Promise<void> {
   process.stdout.write(
     [
       `\nwebhook: ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${WARMUP_S} s warm-up + ${DURATION_S} s, valid pushes over ${MEMBERS} live channels`,
-      '| database | reference (req/s) | our webhook (req/s) | ratio (median of rounds) | ratios per round | our p50 | our p99 | reference p99 | non-2xx |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '| database | reference (req/s) | our webhook (req/s) | ratio (median of rounds) | ratios per round | our p50 | our p99 | reference p99 | non-2xx | CPU per request, ours / reference (µs) |',
+      '|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
     ].join('\n'),
@@ -78,18 +91,26 @@ async function measure(kind: DatabaseKind): Promise<string> {
         },
       },
     ];
-    const load = async (url: string) => {
-      await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_S, requests });
-      return autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, requests });
+    const load = async (server: { url: string; pid: number }): Promise<Load> => {
+      await autocannon({ url: server.url, connections: CONNECTIONS, duration: WARMUP_S, requests });
+      const cpuBefore = cpuSecondsOf(server.pid);
+      const result = await autocannon({
+        url: server.url,
+        connections: CONNECTIONS,
+        duration: DURATION_S,
+        requests,
+      });
+      const cpuUsPerRequest = ((cpuSecondsOf(server.pid) - cpuBefore) * 1e6) / result.requests.total;
+      return { ...result, cpuUsPerRequest };
     };
     const rounds: Round[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       if (round % 2 === 0) {
-        const referenceResult = await load(reference.url);
-        rounds.push({ reference: referenceResult, service: await load(service.url) });
+        const referenceResult = await load(reference);
+        rounds.push({ reference: referenceResult, service: await load(service) });
       } else {
-        const serviceResult = await load(service.url);
-        rounds.push({ service: serviceResult, reference: await load(reference.url) });
+        const serviceResult = await load(service);
+        rounds.push({ service: serviceResult, reference: await load(reference) });
       }
     }
     const ratios = rounds.map((r) => r.service.requests.average / r.reference.requests.average);
@@ -105,6 +126,9 @@ async function measure(kind: DatabaseKind): Promise<string> {
       `${mid(rounds.map((r) => r.service.latency.p99))} ms`,
       `${mid(rounds.map((r) => r.reference.latency.p99))} ms`,
       non2xx,
+      `${Math.round(mid(rounds.map((r) => r.service.cpuUsPerRequest)))} / ${Math.round(
+        mid(rounds.map((r) => r.reference.cpuUsPerRequest)),
+      )}`,
     ]
       .join(' | ')
       .replace(/^/, '| ')
