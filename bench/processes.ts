@@ -134,7 +134,7 @@ async function seedDatabase(
   }
 }
 
-/** BENCH_PROFILE_DIR=<dir>: the service writes a CPU profile there when it stops (`node --cpu-prof`). */
+/** BENCH_PROFILE_DIR=<dir>: the service and the reference write a CPU profile there when they stop (`node --cpu-prof`). */
 function profileFlags(): string[] {
   const dir = process.env.BENCH_PROFILE_DIR;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
