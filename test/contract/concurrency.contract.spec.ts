@@ -12,6 +12,7 @@ import { TypeOrmMemberRepository } from '../../src/adapters/persistence/typeorm-
 import { TypeOrmSyncQueue } from '../../src/adapters/persistence/typeorm-sync-queue';
 import { SyncLeaseLostError } from '../../src/application/errors';
 import type { MatchedCopy } from '../../src/application/ports/meeting-repository.port';
+import { aMatchedCopy } from '../support/builders';
 import { postgresTarget, resetData, type TestDatabase } from '../support/databases';
 import { eventually } from '../support/e2e';
 import { RecordingLogger } from '../support/logger';
@@ -83,35 +84,9 @@ async function blockedOnLock(promise: Promise<unknown>, pid: number, db: TestDat
     return row!.id;
   }
 
-  const copy = (eventId: string, title: string, updated: string): MatchedCopy => ({
-    eventId,
-    seriesId: null,
-    meeting: {
-      key: { iCalUID: 'shared@google.com', originalStart: '' },
-      title,
-      private: false,
-      startTime: new Date('2026-11-20T15:00:00Z'),
-      durationMinutes: 30,
-      date: '2026-11-20',
-      attendees: [{ email: 'tess@logo.com', displayName: null, responseStatus: 'accepted', resource: false }],
-      attendeesComplete: true,
-      sourceUpdated: new Date(updated),
-    },
-    matched: {
-      participants: [
-        {
-          name: null,
-          email: 'tess@logo.com',
-          responseStatus: 'accepted',
-          accountId: 'logo',
-          matchedBy: 'domain',
-        },
-      ],
-      interactions: [{ accountId: 'logo', matchedBy: 'domain' }],
-      unmatched: null,
-    },
-    matchKeys: ['d:logo.com'],
-  });
+  /** A copy of the one meeting both calendars share. */
+  const copy = (eventId: string, title: string, updated: string): MatchedCopy =>
+    aMatchedCopy({ eventId, iCalUID: 'shared@google.com', title, updated, accountIds: ['logo'] });
 
   it('stores one meeting when two calendars insert it at the same time', async () => {
     await db.dataSource.query(`INSERT INTO accounts (id, name) VALUES ('logo', 'Logo')`);
@@ -147,13 +122,14 @@ async function blockedOnLock(promise: Promise<unknown>, pid: number, db: TestDat
     const start = await feed.safePosition();
     const slow = await connection();
     const quick = await connection();
-    const single = (key: string, title: string): MatchedCopy => ({
-      ...copy(`${key}-event`, title, '2026-11-02T00:00:00Z'),
-      meeting: {
-        ...copy(key, title, '2026-11-02T00:00:00Z').meeting,
-        key: { iCalUID: `${key}@g`, originalStart: '' },
-      },
-    });
+    const single = (key: string, title: string): MatchedCopy =>
+      aMatchedCopy({
+        eventId: `${key}-event`,
+        iCalUID: `${key}@g`,
+        title,
+        updated: '2026-11-02T00:00:00Z',
+        accountIds: ['logo'],
+      });
     // The slow transaction writes first (the lower change number), the quick one commits first.
     await new TypeOrmMeetingRepository(slow.runner.manager).saveCopies(ada, 1, [single('slow', 'Slow')]);
     await new TypeOrmMeetingRepository(quick.runner.manager).saveCopies(bob, 1, [single('quick', 'Quick')]);

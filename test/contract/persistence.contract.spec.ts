@@ -5,8 +5,7 @@ import { TypeOrmContactRepository } from '../../src/adapters/persistence/typeorm
 import { TypeOrmDatabaseHealth } from '../../src/adapters/persistence/typeorm-database-health';
 import { TypeOrmMatchLookupRepository } from '../../src/adapters/persistence/typeorm-match-lookup.repository';
 import { TypeOrmMeetingRepository } from '../../src/adapters/persistence/typeorm-meeting.repository';
-import type { MatchedCopy } from '../../src/application/ports/meeting-repository.port';
-import { aContact, anAccount } from '../support/builders';
+import { aContact, aMatchedCopy, anAccount } from '../support/builders';
 import { databaseTargets, resetData, type TestDatabase } from '../support/databases';
 
 /** The persistence ports' contract, run against every database the suite can reach here. */
@@ -221,39 +220,8 @@ describe.each(databaseTargets())('persistence contract on $name', (target) => {
   });
 
   describe('meetings', () => {
-    /** A copy of meeting `uid` whose attendees at logo.com and acme.com match those accounts by domain. */
-    const copy = (uid: string, updated: string, accountIds: string[]): MatchedCopy => ({
-      eventId: `${uid}-event`,
-      seriesId: null,
-      meeting: {
-        key: { iCalUID: `${uid}@google.com`, originalStart: '' },
-        title: 'QBR',
-        private: false,
-        startTime: new Date('2026-11-20T15:00:00Z'),
-        durationMinutes: 30,
-        date: '2026-11-20',
-        attendees: accountIds.map((id) => ({
-          email: `tess@${id}.com`,
-          displayName: null,
-          responseStatus: 'accepted' as const,
-          resource: false,
-        })),
-        attendeesComplete: true,
-        sourceUpdated: new Date(updated),
-      },
-      matched: {
-        participants: accountIds.map((id) => ({
-          name: null,
-          email: `tess@${id}.com`,
-          responseStatus: 'accepted' as const,
-          accountId: id,
-          matchedBy: 'domain' as const,
-        })),
-        interactions: accountIds.map((id) => ({ accountId: id, matchedBy: 'domain' as const })),
-        unmatched: null,
-      },
-      matchKeys: accountIds.map((id) => `d:${id}.com`),
-    });
+    const copy = (uid: string, updated: string, accountIds: string[]) =>
+      aMatchedCopy({ eventId: `${uid}-event`, iCalUID: `${uid}@google.com`, updated, accountIds });
 
     it('stores new meetings in three statements, and drops the interaction of an attendee who left a stored one', async () => {
       await accounts.upsertMany([anAccount('logo').build(), anAccount('acme').build()]);
