@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { Container } from 'inversify';
@@ -94,7 +94,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       databaseNotifiesChanges: config.databaseUrl !== null,
       sharedDatabase: config.databaseUrl !== null,
     });
-    const server = createApp(container, google.mount).listen(config.port);
+    const server = createServer(createApp(container, google.mount)).listen(config.port);
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     google.listening(port);

@@ -1,6 +1,7 @@
 import request from 'supertest';
 
 import { HmacChannelTokens } from '../../src/adapters/crypto/hmac-channel-tokens';
+import { createApp } from '../../src/adapters/http/app';
 import { PushHolds } from '../../src/adapters/persistence/push-holds';
 import type { SyncWorker } from '../../src/adapters/scheduler/sync-worker';
 import type { SyncQueue } from '../../src/application/ports/sync-queue.port';
@@ -152,6 +153,29 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
       expect(text).toMatch(
         new RegExp(`http_request_duration_seconds_count\\{[^}]*route="${WEBHOOK}"[^}]*status="${status}"`),
       );
+  });
+
+  it('answers a push without a body ahead of express, and one with a body through express', async () => {
+    let handle: jest.SpiedFunction<(...args: unknown[]) => void> | undefined;
+    const listener = createApp(e.t.container, (app) => {
+      handle = jest.spyOn(app as unknown as { handle(...args: unknown[]): void }, 'handle');
+    });
+    const channel = await liveChannel();
+    await request(listener).post(WEBHOOK).set(validHeaders(channel)).send().expect(200);
+    await request(listener).post(WEBHOOK).set(validHeaders(channel, 'sync')).expect(200);
+    await request(listener)
+      .post(WEBHOOK)
+      .set({ ...validHeaders(channel), 'X-Goog-Channel-Token': 'forged' })
+      .expect(401);
+    expect(handle).not.toHaveBeenCalled();
+    await request(listener)
+      .post(WEBHOOK)
+      .set(validHeaders(channel))
+      .set('Content-Type', 'application/octet-stream')
+      .send('ignored')
+      .expect(200);
+    await request(listener).post(`${WEBHOOK}?ignored=1`).set(validHeaders(channel)).send().expect(200);
+    expect(handle).toHaveBeenCalledTimes(2);
   });
 
   it('answers 503 when the database is unreachable, so Google retries', async () => {

@@ -1,4 +1,5 @@
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
+
 import type { Container } from 'inversify';
 
 import { endpointsAt, type GoogleClientSettings } from '../../src/adapters/google/google-endpoints';
@@ -31,7 +32,7 @@ export function testConfig(env: NodeJS.ProcessEnv = {}): Config {
 }
 
 export interface TestApp {
-  app: Express;
+  app: RequestListener;
   container: Container;
   db: TestDatabase;
   logger: RecordingLogger;

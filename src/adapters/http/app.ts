@@ -1,3 +1,5 @@
+import type { RequestListener } from 'node:http';
+
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Container } from 'inversify';
@@ -40,7 +42,7 @@ import { adminPagesRouter } from './admin-pages.router';
 import { adminCsvRouter } from './admin-csv.router';
 import { STYLESHEET, STYLESHEET_PATH } from './stylesheet';
 import { openApiDocument } from './openapi';
-import { WEBHOOK_PATH, webhookHandler } from './webhook.router';
+import { pushReceiver, WEBHOOK_PATH } from './webhook.router';
 import { authRouter } from './auth.router';
 import { profileRouter } from './profile.router';
 import { parseCookies, Sessions } from './session';
@@ -49,10 +51,14 @@ import { operationsRouter } from './operations.router';
 import { requestLogging } from './request-logging';
 
 /**
- * The whole HTTP surface as a plain express app, without `listen`, so tests drive it with supertest.
- * `mount` adds routers of the process around it (the offline Google sandbox).
+ * The whole HTTP surface as a request listener, without a server, so tests drive it with supertest: Google's
+ * pushes answered ahead of express (PushReceiver.direct), everything else by the express app. `mount` adds routers
+ * of the process to that app (the offline Google sandbox).
  */
-export function createApp(container: Container, mount: (app: Express) => void = () => undefined): Express {
+export function createApp(
+  container: Container,
+  mount: (app: Express) => void = () => undefined,
+): RequestListener {
   const config = container.get<Config>(TOKENS.Config);
   const logger = container.get<Logger>(TOKENS.Logger);
   const metrics = container.get<Metrics>(TOKENS.Metrics);
@@ -62,7 +68,8 @@ export function createApp(container: Container, mount: (app: Express) => void = 
   app.set('trust proxy', 'loopback');
   // Google's pushes come first: the busiest route needs none of the middleware below (security headers are for
   // browsers; a push's answer is an empty status), and logs and measures itself.
-  app.post(WEBHOOK_PATH, webhookHandler({ handle: container.get(HandlePushNotification), metrics, logger }));
+  const pushes = pushReceiver({ handle: container.get(HandlePushNotification), metrics, logger });
+  app.post(WEBHOOK_PATH, pushes.route);
   app.use(requestLogging(logger, metrics));
   app.use(
     operationsRouter({ health: container.get<DatabaseHealth>(TOKENS.DatabaseHealth), metrics, logger }),
@@ -169,5 +176,7 @@ export function createApp(container: Container, mount: (app: Express) => void = 
   );
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
-  return app;
+  return (req, res) => {
+    if (!pushes.direct(req, res)) app(req, res);
+  };
 }

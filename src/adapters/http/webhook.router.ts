@@ -1,4 +1,6 @@
-import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+
+import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 
 import { describeError } from '../../application/errors';
@@ -28,21 +30,33 @@ const pushHeadersSchema = z.object({
  * A push carries a body only when it says so. `Content-Length: 0` (what Google sends) skips the body parser,
  * which would otherwise read the empty stream over several ticks on the busiest route.
  */
-function announcesBody(headers: NodeJS.Dict<string | string[]>): boolean {
+function announcesBody(headers: IncomingHttpHeaders): boolean {
   const length = headers['content-length'];
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+export interface PushReceiver {
+  /** The route for express: pushes that carry a body (read first, and refused with 413 over the limit). */
+  route: RequestHandler;
+  /**
+   * Answers a push without a body (what Google sends) ahead of express, or returns false for express to route the
+   * request. Express's router, request and response prototypes cost a push more CPU than its own work, and most of
+   * the garbage that the push leaves to the old generation (docs/benchmarks.md, "webhook").
+   */
+  direct(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 /**
  * CONTRACT.md "Google push": verify, mark the calendar durably, answer 200 at once; the sync runs afterwards.
  * Anything not from a live channel of ours is a 4xx and changes nothing; a database outage is a 503 (Google
- * retries). Mounted ahead of every middleware, so it logs and measures itself (recordRequest, as the others).
+ * retries). Either way it is answered ahead of every middleware, so it logs and measures itself (recordRequest,
+ * as the others).
  */
-export function webhookHandler(deps: {
+export function pushReceiver(deps: {
   handle: HandlePushNotification;
   metrics: Metrics;
   logger: Logger;
-}): RequestHandler {
+}): PushReceiver {
   const rawBody = express.raw({ type: () => true, limit: BODY_LIMIT });
   const record = (status: number, started: number) =>
     recordRequest(deps.logger, deps.metrics, {
@@ -52,26 +66,31 @@ export function webhookHandler(deps: {
       status,
       seconds: (performance.now() - started) / 1e3,
     });
-  const accept = async (req: Request, res: Response, started: number): Promise<void> => {
-    const parsed = pushHeadersSchema.safeParse(req.headers);
+  const accept = async (
+    headers: IncomingHttpHeaders,
+    res: ServerResponse,
+    started: number,
+  ): Promise<void> => {
+    const parsed = pushHeadersSchema.safeParse(headers);
     const state = parsed.success ? parsed.data['x-goog-resource-state'] : 'invalid';
     const answer = (status: number, outcome: string) => {
       deps.metrics.pushNotifications.inc({ state, outcome });
-      res.status(status).end();
+      res.statusCode = status;
+      res.end();
       record(status, started);
     };
     if (!parsed.success) {
       answer(400, 'malformed');
       return;
     }
-    const headers = parsed.data;
+    const push = parsed.data;
     let outcome;
     try {
       outcome = await deps.handle.execute({
-        channelId: headers['x-goog-channel-id'],
-        token: headers['x-goog-channel-token'],
-        resourceId: headers['x-goog-resource-id'],
-        state: headers['x-goog-resource-state'],
+        channelId: push['x-goog-channel-id'],
+        token: push['x-goog-channel-token'],
+        resourceId: push['x-goog-resource-id'],
+        state: push['x-goog-resource-state'],
       });
     } catch (error) {
       deps.logger.warn('push notification not stored', {
@@ -84,17 +103,24 @@ export function webhookHandler(deps: {
     else if (outcome === 'unknown_channel') answer(404, outcome);
     else answer(200, outcome);
   };
-  return (req, res, next) => {
-    const started = performance.now();
-    if (!announcesBody(req.headers)) return accept(req, res, started);
-    // A body is ignored, but read (and one over the limit refused with 413 by the error handler) first.
-    rawBody(req, res, (error?: unknown) => {
-      if (error === undefined) {
-        void accept(req, res, started);
-        return;
-      }
-      res.once('finish', () => record(res.statusCode, started));
-      next(error);
-    });
+  return {
+    route: (req, res, next) => {
+      const started = performance.now();
+      if (!announcesBody(req.headers)) return accept(req.headers, res, started);
+      // A body is ignored, but read (and one over the limit refused with 413 by the error handler) first.
+      rawBody(req, res, (error?: unknown) => {
+        if (error === undefined) {
+          void accept(req.headers, res, started);
+          return;
+        }
+        res.once('finish', () => record(res.statusCode, started));
+        next(error);
+      });
+    },
+    direct: (req, res) => {
+      if (req.method !== 'POST' || req.url !== WEBHOOK_PATH || announcesBody(req.headers)) return false;
+      void accept(req.headers, res, performance.now());
+      return true;
+    },
   };
 }
