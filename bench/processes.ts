@@ -165,11 +165,21 @@ export interface ReferenceProcess {
   stop(): Promise<void>;
 }
 
-/** `bench/reference-process.ts` in its own node process: an Express 5 app whose one POST route answers 200. */
-export async function startReference(routePath: string): Promise<ReferenceProcess> {
+/**
+ * `bench/reference-process.ts` in its own node process: an Express 5 app whose one POST route answers 200, or
+ * (`bare`) Node's HTTP server alone answering 200 to that route.
+ */
+export async function startReference(routePath: string, bare = false): Promise<ReferenceProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [...profileFlags(), '-r', '@swc-node/register', path.join(__dirname, 'reference-process.ts'), routePath],
+    [
+      ...profileFlags(),
+      '-r',
+      '@swc-node/register',
+      path.join(__dirname, 'reference-process.ts'),
+      routePath,
+      ...(bare ? ['bare'] : []),
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];

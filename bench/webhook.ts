@@ -24,13 +24,15 @@ interface Load extends autocannon.Result {
 
 interface Round {
   reference: Load;
+  bare: Load;
   service: Load;
 }
 
 /**
- * `npm run bench -- webhook`: our webhook against an Express 5 app whose one POST route only answers 200, each in
- * its own process (the service as `npm start` runs it), loaded by autocannon from this process at 50 connections:
- * 3 rounds, alternating which goes first, each a 1 s warm-up then 5 s measured. The requests are valid Google
+ * `npm run bench -- webhook`: our webhook against an Express 5 app whose one POST route only answers 200 (the
+ * reference), and against Node's HTTP server alone answering 200 (bare Node: the floor), each in its own process
+ * (the service as `npm start` runs it), loaded by autocannon from this process at 50 connections: 3 rounds, each
+ * starting with the next of the three, each load a 1 s warm-up then 5 s measured. The requests are valid Google
  * pushes (`exists`, every header Google sends) over the live channels of 20 members who signed in through the
  * sandbox's consent page, with their real channel tokens and resource ids. `BENCH_SYNC_MIN_INTERVAL_MS` sets the
  * service's SYNC_MIN_INTERVAL_MS (1,000 by default): how often the pushes make it sync each calendar. Each server's
@@ -43,8 +45,8 @@ export async function run(): Promise<void> {
   process.stdout.write(
     [
       `\nwebhook: ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${WARMUP_S} s warm-up + ${DURATION_S} s, valid pushes over ${MEMBERS} live channels`,
-      '| database | reference (req/s) | our webhook (req/s) | ratio (median of rounds) | ratios per round | our p50 | our p99 | reference p99 | non-2xx | CPU per request, ours / reference (µs) |',
-      '|---|---|---|---|---|---|---|---|---|---|',
+      '| database | reference (req/s) | our webhook (req/s) | ratio (median of rounds) | ratios per round | bare Node (req/s) | ours ÷ bare Node | our p50 | our p99 | reference p99 | non-2xx | CPU per request, ours / reference / bare Node (µs) |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
     ].join('\n'),
@@ -58,6 +60,7 @@ async function measure(kind: DatabaseKind): Promise<string> {
     SYNC_MIN_INTERVAL_MS: process.env.BENCH_SYNC_MIN_INTERVAL_MS ?? '1000',
   });
   const reference = await startReference(WEBHOOK_PATH);
+  const bare = await startReference(WEBHOOK_PATH, true);
   try {
     const channels: SandboxChannel[] = [];
     for (let i = 0; i < MEMBERS; i++) {
@@ -104,14 +107,15 @@ async function measure(kind: DatabaseKind): Promise<string> {
       return { ...result, cpuUsPerRequest };
     };
     const rounds: Round[] = [];
+    const servers = { reference, bare, service } as const;
+    const order = ['reference', 'bare', 'service'] as const;
     for (let round = 0; round < ROUNDS; round++) {
-      if (round % 2 === 0) {
-        const referenceResult = await load(reference);
-        rounds.push({ reference: referenceResult, service: await load(service) });
-      } else {
-        const serviceResult = await load(service);
-        rounds.push({ service: serviceResult, reference: await load(reference) });
+      const loads: Partial<Round> = {};
+      for (let i = 0; i < order.length; i++) {
+        const which = order[(round + i) % order.length]!;
+        loads[which] = await load(servers[which]);
       }
+      rounds.push(loads as Round);
     }
     const ratios = rounds.map((r) => r.service.requests.average / r.reference.requests.average);
     const mid = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -122,19 +126,22 @@ async function measure(kind: DatabaseKind): Promise<string> {
       Math.round(mid(rounds.map((r) => r.service.requests.average))),
       mid(ratios).toFixed(2),
       ratios.map((ratio) => ratio.toFixed(2)).join(' / '),
+      Math.round(mid(rounds.map((r) => r.bare.requests.average))),
+      mid(rounds.map((r) => r.service.requests.average / r.bare.requests.average)).toFixed(2),
       `${mid(rounds.map((r) => r.service.latency.p50))} ms`,
       `${mid(rounds.map((r) => r.service.latency.p99))} ms`,
       `${mid(rounds.map((r) => r.reference.latency.p99))} ms`,
       non2xx,
-      `${Math.round(mid(rounds.map((r) => r.service.cpuUsPerRequest)))} / ${Math.round(
-        mid(rounds.map((r) => r.reference.cpuUsPerRequest)),
-      )}`,
+      (['service', 'reference', 'bare'] as const)
+        .map((which) => Math.round(mid(rounds.map((r) => r[which].cpuUsPerRequest))))
+        .join(' / '),
     ]
       .join(' | ')
       .replace(/^/, '| ')
       .concat(' |');
   } finally {
     await reference.stop();
+    await bare.stop();
     await stop();
   }
 }
