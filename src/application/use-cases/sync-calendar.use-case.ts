@@ -292,7 +292,9 @@ export class SyncCalendar {
       await Promise.allSettled(inFlight);
       throw error;
     }
-    log.info('calendar synced', { full, pages, events });
+    // An incremental sync that found nothing is routine (a busy calendar's pushes cause one a second): debug only.
+    if (full || events > 0) log.info('calendar synced', { full, pages, events });
+    else log.debug('calendar synced', { full, pages, events });
     return { outcome: 'synced', full, pages, events };
   }
 

@@ -332,7 +332,7 @@ function setup(
     { now: () => NOW },
     logger,
   );
-  return { sync, world, sessions, delays };
+  return { sync, world, sessions, delays, logger };
 }
 
 describe('SyncCalendar', () => {
@@ -578,6 +578,18 @@ describe('SyncCalendar', () => {
     expect(world.syncToken).toBe('token-2');
     expect(world.tokensStoredAlone).toBe(1);
     expect(world.transactions).toBe(0);
+  });
+
+  it('logs a sync at info when it was full or found events, and one that found nothing at debug', async () => {
+    const levels = async (pages: ReturnType<typeof page>[], world: World) => {
+      const { sync, logger } = setup(pages, { world });
+      await sync.execute(MEMBER);
+      return logger.entries.filter((e) => e.message === 'calendar synced').map((e) => e.level);
+    };
+    const incremental = () => Object.assign(new World(), { syncToken: 'token-1' });
+    expect(await levels([page([], { sync: 'token-2' })], incremental())).toEqual(['debug']);
+    expect(await levels([page([timed('a')], { sync: 'token-2' })], incremental())).toEqual(['info']);
+    expect(await levels([page([], { sync: 'token-1' })], new World())).toEqual(['info']);
   });
 
   it('syncs incrementally with the stored token', async () => {
