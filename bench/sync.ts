@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { calendar_v3 } from '@googleapis/calendar';
@@ -34,7 +37,8 @@ const DAY_MS = 86_400_000;
  * pages of 500), with 2,000 accounts and 10,000 contacts seeded through the admin API, on the service run as
  * `npm start` runs it. Timed from the OAuth callback to the last interaction being visible in the API, against
  * the median of 3 raw pagings of the same pages through `@googleapis/calendar` from this process. Meanwhile an
- * account's interactions are read through the API, one read at a time; the service's VmHWM is read at the end.
+ * account's interactions are read through the API, one read at a time, from a process of its own (this one serves
+ * the sandbox Google); the service's VmHWM is read at the end.
  */
 export async function run(): Promise<void> {
   const rows: string[] = [];
@@ -98,7 +102,7 @@ async function measure(kind: DatabaseKind, latencyMs: number): Promise<string> {
     const begin = await fetch(`${service.url}/auth/google`, { redirect: 'manual' });
     const cookie = begin.headers.getSetCookie()[0]!.split(';')[0]!;
     const callback = await consent(new URL(begin.headers.get('location')!), googleBase);
-    const probe = probeInteractions(service.url, `account-${(7919 * 4) % ACCOUNTS}`);
+    const probe = await probeInteractions(service.url, `account-${(7919 * 4) % ACCOUNTS}`);
     const started = performance.now();
     const answered = await fetch(`${service.url}${callback.pathname}${callback.search}`, {
       headers: { Cookie: cookie },
@@ -186,27 +190,43 @@ async function rawPaging(sandbox: GoogleSandbox, googleBase: string): Promise<nu
   return seconds.sort((a, b) => a - b)[Math.floor(RAW_RUNS / 2)]!;
 }
 
-/** Reads an account's interactions over and over, one read at a time, until stopped; the latencies, sorted. */
-function probeInteractions(serviceUrl: string, accountId: string): { stop(): Promise<number[]> } {
-  const latencies: number[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const started = performance.now();
-      const response = await fetch(`${serviceUrl}/api/accounts/${accountId}/interactions?limit=50`, {
-        headers: { Authorization: `Bearer ${ADMIN_KEY}` },
-      });
-      await response.arrayBuffer();
-      if (!response.ok) throw new Error(`the interactions API answered ${response.status}`);
-      latencies.push(performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, PROBE_PAUSE_MS));
-    }
-  })();
+/**
+ * Reads an account's interactions over and over from its own process (bench/probe-process.ts), one read at a time,
+ * until stopped; the latencies, sorted. Resolves once the first read was answered.
+ */
+async function probeInteractions(
+  serviceUrl: string,
+  accountId: string,
+): Promise<{ stop(): Promise<number[]> }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      '@swc-node/register',
+      path.join(__dirname, 'probe-process.ts'),
+      `${serviceUrl}/api/accounts/${accountId}/interactions?limit=50`,
+      String(PROBE_PAUSE_MS),
+    ],
+    {
+      cwd: path.join(__dirname, '..'),
+      env: { ...process.env, BENCH_PROBE_KEY: ADMIN_KEY },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => (out += chunk));
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  while (!out.startsWith('ready\n')) {
+    if (child.exitCode !== null) throw new Error(`the probe exited with ${child.exitCode}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   return {
     async stop() {
-      running = false;
-      await loop;
-      return latencies.sort((a, b) => a - b);
+      child.stdin.end('stop\n');
+      const [code] = await exited;
+      if (code !== 0) throw new Error(`the probe exited with ${code}`);
+      return (JSON.parse(out.slice('ready\n'.length)) as number[]).sort((a, b) => a - b);
     },
   };
 }
