@@ -15,7 +15,7 @@ import { startEmbeddedPostgres } from '../src/adapters/persistence/embedded-post
 import { RecordingLogger } from '../test/support/logger';
 import { databaseUrl, withClient } from '../test/support/databases';
 import { freePort, LOOPBACK } from '../test/support/e2e';
-import { spawnService } from '../test/support/service-process';
+import { START_NODE_FLAGS, spawnService } from '../test/support/service-process';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -38,14 +38,6 @@ export function buildService(): void {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
   built = true;
 }
-
-/** The heap limit `npm start` gives the service (package.json), so it runs here as it runs deployed. */
-const START_NODE_FLAGS = /exec node (.*) dist\/src\/main\.js/
-  .exec(
-    (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
-      .scripts.start,
-  )![1]!
-  .split(' ');
 
 export interface RunningService {
   url: string;

@@ -23,7 +23,13 @@ import { databaseUrl as databaseUrlOn, withClient } from '../support/databases';
 import { at, eventually, freePort, LOOPBACK } from '../support/e2e';
 import { RecordingLogger } from '../support/logger';
 import { busiestWindow } from '../support/windows';
-import { killServices, type ServiceProcess, signInOverHttp, spawnService } from '../support/service-process';
+import {
+  killServices,
+  type ServiceProcess,
+  signInOverHttp,
+  spawnService,
+  START_NODE_FLAGS,
+} from '../support/service-process';
 
 const CALENDARS = 2000;
 /** Signed in through the sandbox's consent page, half on each instance; the others are seeded (see `seed`). */
@@ -83,12 +89,6 @@ function memoryOf(pid: number): { peakMb: number; rssMb: number } {
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { peakMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
-
-/** The heap limit `npm start` gives the service (package.json), so that memory is measured as it runs. */
-const START_HEAP_FLAG = /--max-old-space-size=\d+/.exec(
-  (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
-    .scripts.start,
-)![0];
 
 /**
  * The service compiled ahead, as `npm start` runs it (`node dist/src/main.js`): memory is measured, and the
@@ -248,7 +248,7 @@ function compileService(): string {
           NODE_PATH: path.join(ROOT, 'node_modules'),
           LOG_LEVEL: 'warn',
         },
-        [START_HEAP_FLAG, path.join(compiled, 'src/main.js')],
+        [...START_NODE_FLAGS, path.join(compiled, 'src/main.js')],
       );
       // One after the other: the second finds the migrations applied.
       await eventually(

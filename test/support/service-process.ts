@@ -1,12 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { createEmbeddedDataDir } from '../../src/adapters/persistence/embedded-postgres';
 
 const ROOT = path.resolve(__dirname, '../..');
+
+/** The node flags `npm start` gives the service (package.json), so that it runs in tests as it runs deployed. */
+export const START_NODE_FLAGS: readonly string[] = /exec node (.*) dist\/src\/main\.js/
+  .exec(
+    (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+      .scripts.start,
+  )![1]!
+  .split(' ');
 
 export interface ServiceProcess {
   child: ChildProcess;
