@@ -3,6 +3,7 @@ import request from 'supertest';
 import { HmacChannelTokens } from '../../src/adapters/crypto/hmac-channel-tokens';
 import { createApp } from '../../src/adapters/http/app';
 import { PushHolds } from '../../src/adapters/persistence/push-holds';
+import type { Metrics } from '../../src/adapters/observability/metrics';
 import type { SyncWorker } from '../../src/adapters/scheduler/sync-worker';
 import type { SyncQueue } from '../../src/application/ports/sync-queue.port';
 import { TOKENS } from '../../src/application/ports/tokens';
@@ -176,6 +177,26 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
       .expect(200);
     await request(listener).post(`${WEBHOOK}?ignored=1`).set(validHeaders(channel)).send().expect(200);
     expect(handle).toHaveBeenCalledTimes(2);
+  });
+
+  it('answers 500 to a push whose handling fails after the database, and the next push as usual', async () => {
+    const metrics = e.t.container.get<Metrics>(TOKENS.Metrics);
+    const broken = () => {
+      throw new Error('metrics registry broken');
+    };
+    const inc = jest
+      .spyOn(metrics.pushNotifications, 'inc')
+      .mockImplementationOnce(broken)
+      .mockImplementationOnce(broken);
+    const channel = await liveChannel();
+    try {
+      await push(validHeaders(channel)).expect(500);
+      await push(validHeaders(channel), 'with a body').expect(500);
+      await push(validHeaders(channel)).expect(200);
+    } finally {
+      inc.mockRestore();
+    }
+    expect(e.t.logger.entries.filter((l) => l.message === 'push notification not answered')).toHaveLength(2);
   });
 
   it('answers 503 when the database is unreachable, so Google retries', async () => {

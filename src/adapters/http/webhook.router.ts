@@ -103,14 +103,27 @@ export function pushReceiver(deps: {
     else if (outcome === 'unknown_channel') answer(404, outcome);
     else answer(200, outcome);
   };
+  // Nothing above awaits this promise (neither Node's server nor the body parser's callback): a fault gets a 500.
+  const answerPush = (headers: IncomingHttpHeaders, res: ServerResponse, started: number): void => {
+    accept(headers, res, started).catch((error: unknown) => {
+      deps.logger.error('push notification not answered', { error: describeError(error) });
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      }
+    });
+  };
   return {
     route: (req, res, next) => {
       const started = performance.now();
-      if (!announcesBody(req.headers)) return accept(req.headers, res, started);
+      if (!announcesBody(req.headers)) {
+        answerPush(req.headers, res, started);
+        return;
+      }
       // A body is ignored, but read (and one over the limit refused with 413 by the error handler) first.
       rawBody(req, res, (error?: unknown) => {
         if (error === undefined) {
-          void accept(req.headers, res, started);
+          answerPush(req.headers, res, started);
           return;
         }
         res.once('finish', () => record(res.statusCode, started));
@@ -119,7 +132,7 @@ export function pushReceiver(deps: {
     },
     direct: (req, res) => {
       if (req.method !== 'POST' || req.url !== WEBHOOK_PATH || announcesBody(req.headers)) return false;
-      void accept(req.headers, res, performance.now());
+      answerPush(req.headers, res, performance.now());
       return true;
     },
   };
