@@ -155,6 +155,35 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
     expect(await push()).toMatchObject({ marked: 1 });
   });
 
+  it.each(['a push', 'a sync request'])(
+    'counts %s recorded at the instant a sync started as made during it: that sync runs again',
+    async (kind) => {
+      const id = await oneMember();
+      const channelId = await liveChannel(id);
+      const queue = new TypeOrmSyncQueue(db.dataSource.manager);
+      await queue.request(id, false);
+      const sync = (await queue.claim(randomUUID(), 60_000, 0))!;
+      // One transaction, so one now(): the sync's start and the request share their instant, as two transactions
+      // within a millisecond do on the embedded database's clock.
+      await db.dataSource.transaction(async (tx) => {
+        await tx.query('UPDATE members SET sync_started_at = now() WHERE id = $1', [id]);
+        if (kind === 'a push') {
+          const channels = new TypeOrmChannelRepository(tx);
+          const check = { channelId, resourceId: 'r1', markForSync: true };
+          expect(await channels.acceptNotifications([check])).toMatchObject({ marked: 1 });
+          expect(await channels.acceptNotifications([check])).toMatchObject({ marked: 0 });
+        } else {
+          await new TypeOrmSyncQueue(tx).request(id, false);
+        }
+      });
+      await queue.finish(sync.lease, null);
+      const trailing = await queue.claim(randomUUID(), 60_000, 0);
+      expect(trailing).toMatchObject({ lease: { memberId: id } });
+      await queue.finish(trailing!.lease, null);
+      expect(await queue.claim(randomUUID(), 60_000, 0)).toBeNull();
+    },
+  );
+
   it('holds a marked calendar until its next sync may start, no longer than its channel lives, only while active', async () => {
     const id = await oneMember();
     const queue = new TypeOrmSyncQueue(db.dataSource.manager);

@@ -7,6 +7,7 @@ import type {
   NotificationCheck,
 } from '../../application/ports/channel-repository.port';
 import { HAS_GRANT } from './typeorm-member.repository';
+import { REQUESTED_NOW } from './typeorm-sync-queue';
 
 interface ChannelRow {
   id: string;
@@ -213,7 +214,7 @@ export class TypeOrmChannelRepository implements ChannelRepository {
          ORDER BY id
          FOR NO KEY UPDATE
        ), marked AS (
-         UPDATE members m SET sync_requested_at = now() FROM locked WHERE m.id = locked.id
+         UPDATE members m SET sync_requested_at = ${REQUESTED_NOW} FROM locked WHERE m.id = locked.id
          RETURNING m.id, m.sync_requested_at, m.sync_started_at, m.next_sync_at
        ), state AS (
          -- Each member as it is now: the new row where this statement marked it, else this statement's snapshot

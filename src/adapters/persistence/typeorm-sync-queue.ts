@@ -5,6 +5,13 @@ import type { ClaimedSync, SyncLease, SyncQueue } from '../../application/ports/
 import { WAKE_CHANNEL } from './pg-wake-channel';
 
 /**
+ * The instant a sync request is recorded at, in an UPDATE of `members`: now(), or just after the start of a sync
+ * claimed at that same instant. The embedded database's clock counts milliseconds, so a request made while a sync
+ * runs can share its start's instant, and `finish` would take it for one that the sync served.
+ */
+export const REQUESTED_NOW = `CASE WHEN sync_started_at = now() THEN now() + interval '1 microsecond' ELSE now() END`;
+
+/**
  * The sync flags, the lease and the sync token live on the member row; times come from the database clock, shared
  * by every instance. A lease is `sync_lease_owner`: every write below that belongs to a sync names its owner.
  */
@@ -13,7 +20,7 @@ export class TypeOrmSyncQueue implements SyncQueue {
 
   async request(memberId: string, full: boolean): Promise<void> {
     await this.db.query(
-      `UPDATE members SET sync_requested_at = now(), full_sync_requested = full_sync_requested OR $2
+      `UPDATE members SET sync_requested_at = ${REQUESTED_NOW}, full_sync_requested = full_sync_requested OR $2
        WHERE id = $1 AND status = 'active'`,
       [memberId, full],
     );
