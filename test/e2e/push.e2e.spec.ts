@@ -197,6 +197,11 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
       inc.mockRestore();
     }
     expect(e.t.logger.entries.filter((l) => l.message === 'push notification not answered')).toHaveLength(2);
+    // Measured like any other answer, the 500s included.
+    const text = (await request(e.t.app).get('/metrics').expect(200)).text;
+    expect(text).toMatch(
+      new RegExp(`http_request_duration_seconds_count\\{[^}]*route="${WEBHOOK}"[^}]*status="500"\\} 2`),
+    );
   });
 
   it('answers 503 when the database is unreachable, so Google retries', async () => {

@@ -15,7 +15,7 @@ const BODY_LIMIT = '64kb';
 
 const headerValue = (max: number) => z.string().min(1).max(max);
 
-/** Google's push headers (express lowercases names). */
+/** Google's push headers (Node lowercases names). */
 const pushHeadersSchema = z.object({
   'x-goog-channel-id': z.uuid(),
   'x-goog-channel-token': headerValue(256),
@@ -36,7 +36,10 @@ function announcesBody(headers: IncomingHttpHeaders): boolean {
 }
 
 export interface PushReceiver {
-  /** The route for express: pushes that carry a body (read first, and refused with 413 over the limit). */
+  /**
+   * The route for express: pushes that carry a body (read first, and refused with 413 over the limit), or whose
+   * URL is not exactly the path (a query string, a trailing slash).
+   */
   route: RequestHandler;
   /**
    * Answers a push without a body (what Google sends) ahead of express, or returns false for express to route the
@@ -107,9 +110,13 @@ export function pushReceiver(deps: {
   const answerPush = (headers: IncomingHttpHeaders, res: ServerResponse, started: number): void => {
     accept(headers, res, started).catch((error: unknown) => {
       deps.logger.error('push notification not answered', { error: describeError(error) });
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.end();
+      if (res.headersSent) return;
+      res.statusCode = 500;
+      res.end();
+      try {
+        record(500, started);
+      } catch {
+        // The metrics may be what failed: the line above already tells.
       }
     });
   };
