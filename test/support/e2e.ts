@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -169,12 +170,37 @@ export function at(days: number, hour: number, minute = 0): string {
   return date.toISOString();
 }
 
+/** The first port the kernel hands out to outgoing connections and to `listen(0)` (Linux; 32768 elsewhere). */
+function ephemeralPortsFrom(): number {
+  try {
+    return (
+      Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768
+    );
+  } catch {
+    return 32768;
+  }
+}
+
+/**
+ * A free port below the kernel's ephemeral range. A service killed and started again on the same port (the crash
+ * proof) leaves it unbound for a moment, and an ephemeral port can meanwhile become any connection's local port.
+ */
 export async function freePort(): Promise<number> {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
+  const high = ephemeralPortsFrom();
+  const low = Math.max(1024, high - 12_000);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    const probe = net.createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      probe.once('error', () => resolve(false));
+      probe.listen(port, () => resolve(true));
+    });
+    if (free) {
+      await new Promise<void>((resolve) => probe.close(() => resolve()));
+      return port;
+    }
+  }
+  throw new Error(`no free port found between ${low} and ${high}`);
 }
 
 /** Polls until `check` returns something truthy (a push is handled after the answer, so there is no signal). */
