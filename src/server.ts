@@ -24,6 +24,8 @@ import type { WebhookWorker } from './adapters/scheduler/webhook-worker';
 import type { ChangeNotifications } from './application/ports/change-feed.port';
 import { PruneChanges } from './application/use-cases/prune-changes.use-case';
 import { SyncWorkspaceDirectory } from './application/use-cases/sync-workspace-directory.use-case';
+import { SyncCalendar } from './application/use-cases/sync-calendar.use-case';
+import { describeError } from './application/errors';
 import { TypeOrmRunCoordinator } from './adapters/persistence/typeorm-run-coordinator';
 import type { GroupCommitInbox } from './adapters/persistence/group-commit-inbox';
 import { scheduleJobs } from './adapters/scheduler/cron-jobs';
@@ -94,6 +96,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       databaseNotifiesChanges: config.databaseUrl !== null,
       sharedDatabase: config.databaseUrl !== null,
     });
+    // Before the first request: an embedded database's first sync would otherwise pay the cold start while reads wait.
+    if (embedded !== null) await warmUp(container, logger);
     const server = createServer(createApp(container, google.mount)).listen(config.port);
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
@@ -244,4 +248,15 @@ async function shutdown({
   await dataSource.destroy();
   await embedded?.stop();
   logger.info('stopped');
+}
+
+/** The sync's writes once, rolled back (SyncCalendar.warmUp). The service works without it: a failure only warns. */
+async function warmUp(container: Container, logger: Logger): Promise<void> {
+  const started = performance.now();
+  try {
+    await container.get(SyncCalendar).warmUp();
+    logger.info('sync writes warmed up', { ms: Math.round(performance.now() - started) });
+  } catch (error) {
+    logger.warn('sync writes not warmed up', { error: describeError(error) });
+  }
 }

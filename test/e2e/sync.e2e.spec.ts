@@ -2,7 +2,7 @@ import request from 'supertest';
 
 import { EVENTS_PAGE_SIZE } from '../../src/adapters/google/google-calendar.gateway';
 import { TOKENS } from '../../src/application/ports/tokens';
-import type { SyncSettings } from '../../src/application/use-cases/sync-calendar.use-case';
+import { SyncCalendar, type SyncSettings } from '../../src/application/use-cases/sync-calendar.use-case';
 import { auth } from '../support/app';
 import { databaseTargets, resetData } from '../support/databases';
 import { at, type E2E, startE2E } from '../support/e2e';
@@ -116,6 +116,37 @@ describe.each(databaseTargets())('sync end to end on $name', (target) => {
         },
       ],
     });
+  });
+
+  it('warms the write path up in a transaction that leaves nothing behind', async () => {
+    const { memberId } = await e.signIn(me);
+    e.sandbox.insertEvent(me, meeting('kept', ['tess@logo.com']));
+    await e.sync(memberId);
+    const db = e.t.db.dataSource;
+    const tables = (
+      await db.query<{ name: string }[]>(
+        `SELECT table_name AS name FROM information_schema.tables
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
+      )
+    ).map((row) => row.name);
+    expect(tables).toEqual(expect.arrayContaining(['accounts', 'members', 'meetings', 'interactions']));
+    // Every table's rows as JSON, and the change feed's numbering.
+    const snapshot = async () =>
+      (
+        await db.query<{ seq: number; [table: string]: unknown }[]>(
+          `SELECT ${tables.map((name) => `(SELECT coalesce(json_agg(t ORDER BY t::text), '[]') FROM "${name}" t)::text AS "${name}"`).join(', ')},
+                pg_sequence_last_value(pg_get_serial_sequence('interaction_changes', 'seq')::regclass)::int AS seq`,
+        )
+      )[0]!;
+    const before = await snapshot();
+
+    await e.t.container.get(SyncCalendar).warmUp();
+
+    const after = await snapshot();
+    // The change feed's trigger numbered the made-up interaction's creation and its update, then both went away.
+    expect(after.seq - before.seq).toBe(2);
+    expect({ ...after, seq: 0 }).toEqual({ ...before, seq: 0 });
+    expect((await e.interactions('logo')).map((i) => i.title)).toEqual(['kept']);
   });
 
   it('applies every matching rule through the real client', async () => {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 
 import type { AccountMatcher, LookupKeys } from '../../domain/account-matcher';
+import { EmailDomain } from '../../domain/email';
 import { batchKeys, toMatchKeys } from '../../domain/match-keys';
 import {
   type CalendarEvent,
@@ -348,23 +349,85 @@ export class SyncCalendar {
     // member, and taking the member's row first would deadlock with it.
     await tx.meetings.lockMatchingData('share');
     await tx.syncs.hold(lease);
-    const part = prepared();
-    const memberId = lease.memberId;
-    if (part.removed.length > 0) await tx.meetings.removeCopies(memberId, part.removed);
-    if (part.kept.length > 0) {
-      const { memberEmails, lookups } = await tx.matchLookups.fetch(part.keys.emails, part.keys.domains);
-      const copies: MatchedCopy[] = part.kept.map(({ eventId, seriesId, meeting, keys }) => ({
-        eventId,
-        seriesId,
-        meeting,
-        matched: matchMeeting(meeting.attendees, this.matcher, memberEmails, lookups),
-        matchKeys: toMatchKeys(keys),
-      }));
-      await tx.meetings.saveCopies(memberId, generation, copies);
-    }
+    await this.writePart(tx, lease.memberId, prepared(), generation);
     if (completion !== null) {
-      if (completion.full) await tx.meetings.removeUnseenCopies(memberId, generation, window.start);
+      if (completion.full) await tx.meetings.removeUnseenCopies(lease.memberId, generation, window.start);
       await tx.syncs.completeSync(lease, completion.syncToken, this.clock.now());
+    }
+  }
+
+  /** A part's copies, matched on what the database holds now; in a transaction that holds the matching lock. */
+  private async writePart(
+    tx: TransactionScope,
+    memberId: string,
+    part: PreparedPart,
+    generation: number,
+  ): Promise<void> {
+    if (part.removed.length > 0) await tx.meetings.removeCopies(memberId, part.removed);
+    if (part.kept.length === 0) return;
+    const { memberEmails, lookups } = await tx.matchLookups.fetch(part.keys.emails, part.keys.domains);
+    const copies: MatchedCopy[] = part.kept.map(({ eventId, seriesId, meeting, keys }) => ({
+      eventId,
+      seriesId,
+      meeting,
+      matched: matchMeeting(meeting.attendees, this.matcher, memberEmails, lookups),
+      matchKeys: toMatchKeys(keys),
+    }));
+    await tx.meetings.saveCopies(memberId, generation, copies);
+  }
+
+  /**
+   * Writes a made-up meeting twice (new, then changed), as a sync's pages do, for a made-up member and account, in
+   * a transaction that is then rolled back: nothing stays. On the embedded database the first page after a start
+   * otherwise pays for the code and caches it loads on first use (WebAssembly compiled lazily, catalog caches,
+   * trigger functions) while every API read waits for it.
+   */
+  async warmUp(): Promise<void> {
+    const rollBack = new Error('warm-up rolled back');
+    const tag = randomUUID();
+    const domain = EmailDomain.parse(`${tag}.invalid`)!;
+    const now = this.clock.now();
+    const window: SyncWindow = {
+      start: new Date(now.getTime() - DAY_MS),
+      end: new Date(now.getTime() + DAY_MS),
+    };
+    const event = (title: string, updated: Date): CalendarEvent => ({
+      status: 'confirmed',
+      eventId: tag,
+      iCalUID: `${tag}@warm-up`,
+      seriesId: null,
+      originalStart: null,
+      eventType: 'default',
+      private: false,
+      title,
+      start: { kind: 'instant', at: now, timeZone: null },
+      end: { kind: 'instant', at: new Date(now.getTime() + 1_800_000), timeZone: null },
+      attendees: [
+        {
+          email: `member@${domain.value}`,
+          displayName: null,
+          responseStatus: 'accepted',
+          resource: false,
+          self: true,
+        },
+        { email: `guest@${domain.value}`, displayName: 'Guest', responseStatus: 'accepted', resource: false },
+      ],
+      attendeesOmitted: false,
+      updated,
+    });
+    try {
+      await this.uow.run(async (tx) => {
+        // The matching lock first, as every transaction takes it (see applyPart).
+        await tx.meetings.lockMatchingData('share');
+        await tx.accounts.upsertMany([{ id: `warm-up-${tag}`, name: 'warm-up', domains: [domain] }]);
+        const member = await tx.members.enrol(`member@${domain.value}`, null);
+        await this.writePart(tx, member.memberId, this.prepare([event('new', now)], 'UTC', window), 1);
+        const later = new Date(now.getTime() + 1000);
+        await this.writePart(tx, member.memberId, this.prepare([event('changed', later)], 'UTC', window), 1);
+        throw rollBack;
+      });
+    } catch (error) {
+      if (error !== rollBack) throw error;
     }
   }
 }
