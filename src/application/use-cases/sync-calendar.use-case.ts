@@ -377,53 +377,61 @@ export class SyncCalendar {
   }
 
   /**
-   * Writes a made-up meeting twice (new, then changed), as a sync's pages do, for a made-up member and account, in
-   * a transaction that is then rolled back: nothing stays. On the embedded database the first page after a start
-   * otherwise pays for the code and caches it loads on first use (WebAssembly compiled lazily, catalog caches,
-   * trigger functions) while every API read waits for it.
+   * Writes a transaction's worth of made-up meetings twice (new, then changed), as a sync's pages do, for a
+   * made-up member and accounts, in a transaction that is then rolled back: nothing stays. On the embedded database
+   * the first page after a start otherwise pays, while every API read waits for it, for what the database loads
+   * and grows on first use: WebAssembly compiled lazily, catalog caches, trigger functions, its memory.
    */
   async warmUp(): Promise<void> {
     const rollBack = new Error('warm-up rolled back');
     const tag = randomUUID();
-    const domain = EmailDomain.parse(`${tag}.invalid`)!;
+    const domains = [1, 2, 3].map((n) => EmailDomain.parse(`${tag}-${n}.invalid`)!);
+    const memberEmail = `member@${domains[0]!.value}`;
     const now = this.clock.now();
     const window: SyncWindow = {
       start: new Date(now.getTime() - DAY_MS),
       end: new Date(now.getTime() + DAY_MS),
     };
-    const event = (title: string, updated: Date): CalendarEvent => ({
-      status: 'confirmed',
-      eventId: tag,
-      iCalUID: `${tag}@warm-up`,
-      seriesId: null,
-      originalStart: null,
-      eventType: 'default',
-      private: false,
-      title,
-      start: { kind: 'instant', at: now, timeZone: null },
-      end: { kind: 'instant', at: new Date(now.getTime() + 1_800_000), timeZone: null },
-      attendees: [
-        {
-          email: `member@${domain.value}`,
-          displayName: null,
-          responseStatus: 'accepted',
-          resource: false,
-          self: true,
-        },
-        { email: `guest@${domain.value}`, displayName: 'Guest', responseStatus: 'accepted', resource: false },
-      ],
-      attendeesOmitted: false,
-      updated,
+    const person = (email: string, self?: boolean) => ({
+      email,
+      displayName: self === true ? null : 'Guest',
+      responseStatus: 'accepted',
+      resource: false,
+      ...(self === true ? { self } : {}),
     });
+    const events = (title: string, updated: Date): CalendarEvent[] =>
+      Array.from({ length: Math.min(this.settings.eventsPerTransaction ?? 50, 500) }, (_, n) => ({
+        status: 'confirmed',
+        eventId: `${tag}-${n}`,
+        iCalUID: `${tag}-${n}@warm-up`,
+        seriesId: null,
+        originalStart: null,
+        eventType: 'default',
+        private: false,
+        title,
+        start: { kind: 'instant', at: new Date(now.getTime() - n * 1_200_000), timeZone: null },
+        end: { kind: 'instant', at: new Date(now.getTime() - n * 1_200_000 + 1_800_000), timeZone: null },
+        attendees: [
+          person(memberEmail, true),
+          ...domains.map((domain) => person(`guest-${n}@${domain.value}`)),
+        ],
+        attendeesOmitted: false,
+        updated,
+      }));
     try {
       await this.uow.run(async (tx) => {
         // The matching lock first, as every transaction takes it (see applyPart).
         await tx.meetings.lockMatchingData('share');
-        await tx.accounts.upsertMany([{ id: `warm-up-${tag}`, name: 'warm-up', domains: [domain] }]);
-        const member = await tx.members.enrol(`member@${domain.value}`, null);
-        await this.writePart(tx, member.memberId, this.prepare([event('new', now)], 'UTC', window), 1);
+        await tx.accounts.upsertMany(
+          domains.map((domain, n) => ({ id: `warm-up-${tag}-${n}`, name: 'warm-up', domains: [domain] })),
+        );
+        const member = await tx.members.enrol(memberEmail, null);
         const later = new Date(now.getTime() + 1000);
-        await this.writePart(tx, member.memberId, this.prepare([event('changed', later)], 'UTC', window), 1);
+        for (const [title, updated] of [
+          ['new', now],
+          ['changed', later],
+        ] as const)
+          await this.writePart(tx, member.memberId, this.prepare(events(title, updated), 'UTC', window), 1);
         throw rollBack;
       });
     } catch (error) {
