@@ -431,40 +431,46 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
   /** Replaces the interactions of these meetings with their account matches. */
   private async writeMatches(rows: readonly MatchRowSource[]): Promise<void> {
     if (rows.length === 0) return;
-    // A row an upsert has just inserted has xmax 0 (an updated one carries a transaction or multixact id).
-    const meetingIds = rows.filter((row) => row.inserted !== true).map((row) => row.id);
-    const interactions = rows.flatMap((row) =>
-      row.account_matches.map((interaction) => ({
-        meeting_id: row.id,
-        account_id: interaction.accountId,
-        matched_by: interaction.matchedBy,
-        start_time: row.start_time.toISOString(),
-        local_date: row.local_date,
-      })),
+    const interactionsOf = (meetings: readonly MatchRowSource[]) =>
+      meetings.flatMap((row) =>
+        row.account_matches.map((interaction) => ({
+          meeting_id: row.id,
+          account_id: interaction.accountId,
+          matched_by: interaction.matchedBy,
+          start_time: row.start_time.toISOString(),
+          local_date: row.local_date,
+        })),
+      );
+    // A row an upsert has just inserted has xmax 0 (an updated one carries a transaction or multixact id). It has
+    // no interactions yet, and no other transaction can give it any before this one commits: they are inserted
+    // as they are, without the conflict check (a speculative insertion per row) that the others need.
+    const fresh = interactionsOf(rows.filter((row) => row.inserted === true));
+    const existing = rows.filter((row) => row.inserted !== true);
+    const updated = interactionsOf(existing);
+    const insert = (conflict: string) =>
+      `INSERT INTO interactions (meeting_id, account_id, matched_by, start_time, local_date)
+       SELECT meeting_id, account_id, matched_by, start_time, local_date
+       FROM jsonb_to_recordset($1::jsonb)
+         AS x(meeting_id uuid, account_id text, matched_by text, start_time timestamptz, local_date date)
+       ${conflict}`;
+    if (fresh.length > 0) await this.db.query(insert(''), [JSON.stringify(fresh)]);
+    if (existing.length === 0) return;
+    await this.db.query(
+      `DELETE FROM interactions i
+       WHERE i.meeting_id = ANY($1::uuid[])
+         AND (i.meeting_id, i.account_id) NOT IN (
+           SELECT meeting_id, account_id FROM jsonb_to_recordset($2::jsonb) AS x(meeting_id uuid, account_id text))`,
+      [existing.map((row) => row.id), JSON.stringify(updated)],
     );
-    if (meetingIds.length > 0) {
-      await this.db.query(
-        `DELETE FROM interactions i
-         WHERE i.meeting_id = ANY($1::uuid[])
-           AND (i.meeting_id, i.account_id) NOT IN (
-             SELECT meeting_id, account_id FROM jsonb_to_recordset($2::jsonb) AS x(meeting_id uuid, account_id text))`,
-        [meetingIds, JSON.stringify(interactions)],
-      );
-    }
-    if (interactions.length > 0) {
-      await this.db.query(
-        `INSERT INTO interactions (meeting_id, account_id, matched_by, start_time, local_date)
-         SELECT meeting_id, account_id, matched_by, start_time, local_date
-         FROM jsonb_to_recordset($1::jsonb)
-           AS x(meeting_id uuid, account_id text, matched_by text, start_time timestamptz, local_date date)
-         ON CONFLICT (meeting_id, account_id) DO UPDATE
-           SET matched_by = EXCLUDED.matched_by, start_time = EXCLUDED.start_time, local_date = EXCLUDED.local_date
-         -- A re-sync that changes nothing rewrites no row (and fires no change-feed trigger).
-         WHERE (interactions.matched_by, interactions.start_time, interactions.local_date)
-               IS DISTINCT FROM (EXCLUDED.matched_by, EXCLUDED.start_time, EXCLUDED.local_date)`,
-        [JSON.stringify(interactions)],
-      );
-    }
+    if (updated.length === 0) return;
+    await this.db.query(
+      insert(`ON CONFLICT (meeting_id, account_id) DO UPDATE
+         SET matched_by = EXCLUDED.matched_by, start_time = EXCLUDED.start_time, local_date = EXCLUDED.local_date
+       -- A re-sync that changes nothing rewrites no row (and fires no change-feed trigger).
+       WHERE (interactions.matched_by, interactions.start_time, interactions.local_date)
+             IS DISTINCT FROM (EXCLUDED.matched_by, EXCLUDED.start_time, EXCLUDED.local_date)`),
+      [JSON.stringify(updated)],
+    );
   }
 
   private async deleteOrphans(meetingIds: readonly string[]): Promise<void> {

@@ -13,6 +13,7 @@ import { PushHolds1765105200000 } from './1765105200000-push-holds';
 import { LiveChannelsByMember1765191600000 } from './1765191600000-live-channels-by-member';
 import { UnloggedCallSlots1765278000000 } from './1765278000000-unlogged-call-slots';
 import { FeedTriggersByIndex1765364400000 } from './1765364400000-feed-triggers-by-index';
+import { FeedInsertsWithoutMerge1765450800000 } from './1765450800000-feed-inserts-without-merge';
 
 /** Every migration, oldest first; listed by hand so that the compiled service and the tests load the same set. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   LiveChannelsByMember1765191600000,
   UnloggedCallSlots1765278000000,
   FeedTriggersByIndex1765364400000,
+  FeedInsertsWithoutMerge1765450800000,
 ];
