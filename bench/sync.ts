@@ -29,8 +29,10 @@ const MEMBER = 'bench.member@ourco.com';
  * answering in milliseconds); 150 ms is closer to what events.list takes at Google for a page of 500 events.
  */
 const LATENCIES_MS = envNumbers('BENCH_SYNC_LATENCIES') ?? [0, 150];
-/** Each row measured this many times, each on a new service; with more than one, the medians follow. */
+/** Each row measured this many times, each on a new service; with more than one, the medians (the upper middle value for an even count) follow. */
 const ROUNDS = envNumbers('BENCH_ROUNDS')?.[0] ?? 1;
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1)
+  throw new Error(`BENCH_ROUNDS: expected a whole number from 1, got ${ROUNDS}`);
 const ADMIN_KEY = 'bench-admin-key-0123456789';
 const DAY_MS = 86_400_000;
 

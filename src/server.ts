@@ -250,7 +250,10 @@ async function shutdown({
   logger.info('stopped');
 }
 
-/** The sync's writes once, rolled back (SyncCalendar.warmUp). The service works without it: a failure only warns. */
+/**
+ * The sync's writes once, rolled back (SyncCalendar.warmUp). The service works without it: a failure only warns.
+ * It waits for no lock: the embedded database has just started in this process, and no request or job has reached it.
+ */
 async function warmUp(container: Container, logger: Logger): Promise<void> {
   const started = performance.now();
   try {

@@ -143,7 +143,7 @@ describe.each(databaseTargets())('sync end to end on $name', (target) => {
     await e.t.container.get(SyncCalendar).warmUp();
 
     const after = await snapshot();
-    // The change feed's triggers numbered the made-up interactions (three accounts, written twice), then all went.
+    // The change feed's triggers numbered changes of the made-up interactions (of three accounts), then all went.
     expect(after.seq - before.seq).toBeGreaterThanOrEqual(2 * 3);
     expect({ ...after, seq: 0 }).toEqual({ ...before, seq: 0 });
     expect((await e.interactions('logo')).map((i) => i.title)).toEqual(['kept']);
