@@ -155,10 +155,17 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
       return found;
     };
 
+    // A meeting the upsert has just inserted (xmax 0; an updated one carries a transaction or multixact id) has no
+    // interactions yet, and no other transaction can give it any before this one commits: its interactions go in
+    // with the copies, in the same statement, without the conflict check (a speculative insertion per row) that
+    // the others need.
+    const fresh = interactionsOf(updated.filter((row) => row.inserted === true));
+    const existing = updated.filter((row) => row.inserted !== true);
     const moved = await this.db.query<{ meeting_id: string }[]>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($3::jsonb) AS e(event_id text, series_id text, meeting_id uuid)
        ),
+       fresh AS (${INSERT_INTERACTIONS('$4')}),
        previous AS (
          SELECT ce.meeting_id FROM calendar_events ce JOIN input i ON i.event_id = ce.event_id
          WHERE ce.member_id = $1 AND ce.meeting_id <> i.meeting_id
@@ -180,11 +187,12 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
             meeting_id: meetingIdOf(copy).id,
           })),
         ),
+        JSON.stringify(fresh),
       ],
     );
     if (moved.length > 0) await this.deleteOrphans(moved.map((row) => row.meeting_id));
 
-    await this.writeMatches(updated);
+    await this.writeMatches(existing);
   }
 
   async removeCopies(memberId: string, eventIds: readonly string[]): Promise<void> {
@@ -428,33 +436,10 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
     return rows[0]!;
   }
 
-  /** Replaces the interactions of these meetings with their account matches. */
-  private async writeMatches(rows: readonly MatchRowSource[]): Promise<void> {
-    if (rows.length === 0) return;
-    const interactionsOf = (meetings: readonly MatchRowSource[]) =>
-      meetings.flatMap((row) =>
-        row.account_matches.map((interaction) => ({
-          meeting_id: row.id,
-          account_id: interaction.accountId,
-          matched_by: interaction.matchedBy,
-          start_time: row.start_time.toISOString(),
-          local_date: row.local_date,
-        })),
-      );
-    // A row an upsert has just inserted has xmax 0 (an updated one carries a transaction or multixact id). It has
-    // no interactions yet, and no other transaction can give it any before this one commits: they are inserted
-    // as they are, without the conflict check (a speculative insertion per row) that the others need.
-    const fresh = interactionsOf(rows.filter((row) => row.inserted === true));
-    const existing = rows.filter((row) => row.inserted !== true);
-    const updated = interactionsOf(existing);
-    const insert = (conflict: string) =>
-      `INSERT INTO interactions (meeting_id, account_id, matched_by, start_time, local_date)
-       SELECT meeting_id, account_id, matched_by, start_time, local_date
-       FROM jsonb_to_recordset($1::jsonb)
-         AS x(meeting_id uuid, account_id text, matched_by text, start_time timestamptz, local_date date)
-       ${conflict}`;
-    if (fresh.length > 0) await this.db.query(insert(''), [JSON.stringify(fresh)]);
+  /** Replaces the interactions of these meetings (stored before, so they may have some) with their account matches. */
+  private async writeMatches(existing: readonly MatchRowSource[]): Promise<void> {
     if (existing.length === 0) return;
+    const updated = interactionsOf(existing);
     await this.db.query(
       `DELETE FROM interactions i
        WHERE i.meeting_id = ANY($1::uuid[])
@@ -464,11 +449,12 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
     );
     if (updated.length === 0) return;
     await this.db.query(
-      insert(`ON CONFLICT (meeting_id, account_id) DO UPDATE
+      `${INSERT_INTERACTIONS('$1')}
+       ON CONFLICT (meeting_id, account_id) DO UPDATE
          SET matched_by = EXCLUDED.matched_by, start_time = EXCLUDED.start_time, local_date = EXCLUDED.local_date
        -- A re-sync that changes nothing rewrites no row (and fires no change-feed trigger).
        WHERE (interactions.matched_by, interactions.start_time, interactions.local_date)
-             IS DISTINCT FROM (EXCLUDED.matched_by, EXCLUDED.start_time, EXCLUDED.local_date)`),
+             IS DISTINCT FROM (EXCLUDED.matched_by, EXCLUDED.start_time, EXCLUDED.local_date)`,
       [JSON.stringify(updated)],
     );
   }
@@ -480,6 +466,26 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
       [meetingIds],
     );
   }
+}
+
+/** Inserts the interactions given as JSON in the parameter `param`, as `interactionsOf` writes them. */
+const INSERT_INTERACTIONS = (param: string) =>
+  `INSERT INTO interactions (meeting_id, account_id, matched_by, start_time, local_date)
+   SELECT meeting_id, account_id, matched_by, start_time, local_date
+   FROM jsonb_to_recordset(${param}::jsonb)
+     AS x(meeting_id uuid, account_id text, matched_by text, start_time timestamptz, local_date date)`;
+
+/** The interactions of changed meetings: one per account the meeting matched, with its start and date. */
+function interactionsOf(meetings: readonly MatchRowSource[]) {
+  return meetings.flatMap((row) =>
+    row.account_matches.map((interaction) => ({
+      meeting_id: row.id,
+      account_id: interaction.accountId,
+      matched_by: interaction.matchedBy,
+      start_time: row.start_time.toISOString(),
+      local_date: row.local_date,
+    })),
+  );
 }
 
 /** An interaction as stored; the change feed's triggers (interaction_snapshot) record the same fields. */
