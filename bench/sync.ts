@@ -179,6 +179,13 @@ async function measure(kind: DatabaseKind, latencyMs: number): Promise<Measured>
       .reduce((first, r) => Math.min(first, r.startedAt), Number.POSITIVE_INFINITY);
     if (!Number.isFinite(firstList)) throw new Error('the sandbox saw no events.list after the callback');
     const signInSeconds = (firstList - startedWallMs) / 1000;
+    if (process.env.BENCH_SYNC_TIMELINE === '1') {
+      const doneMs = startedWallMs + ours * 1000;
+      const rel = (ms: number) => String(Math.round(ms - startedWallMs)).padStart(5);
+      console.log(`[timeline] ${kind} ${latencyMs} ms, in ms after the callback; done at ${rel(doneMs)}`);
+      for (const r of sandbox.requests.filter((r) => r.startedAt >= startedWallMs && r.startedAt <= doneMs))
+        console.log(`[timeline] ${rel(r.startedAt)} ${rel(r.finishedAt)} ${r.method} ${r.path} ${r.status}`);
+    }
     const reads = await probe.stop();
     const peakMb = service.memory().peakMb;
     let interactions = 0;
