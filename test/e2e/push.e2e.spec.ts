@@ -238,6 +238,57 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
     }
   });
 
+  it('lists a first sync while Google answers the watch, then catches up on what changed before the channel', async () => {
+    const newcomer = `newcomer${n}@ourco.com`;
+    e.sandbox.addUser({ email: newcomer });
+    e.sandbox.insertEvent(newcomer, {
+      summary: 'Kickoff',
+      start: { dateTime: at(-2, 10) },
+      end: { dateTime: at(-2, 11) },
+      attendees: [{ email: newcomer }, { email: 'tess@logo.com' }],
+    });
+    const titles = async () =>
+      (await e.interactions('logo'))
+        .filter((i) => i.participants.some((p) => p.email === newcomer))
+        .map((i) => i.title)
+        .sort();
+    worker.start();
+    // Google pushes a change to the calendar's live channels only: the newcomer has none while the watch waits.
+    e.sandbox.autoPush(true);
+    try {
+      const watch = e.sandbox.hold(/\/events\/watch/);
+      const browser = request.agent(e.t.app);
+      const start = await browser.get('/auth/google').expect(302);
+      e.sandbox.setConsentingUser(newcomer);
+      const consent = await fetch(start.headers.location!, { redirect: 'manual' });
+      const callback = new URL(consent.headers.get('location')!);
+      const signedIn = browser.get(`${callback.pathname}${callback.search}`).then((res) => res);
+      await watch.reached;
+      // The full sync does not wait for the watch's answer: it lists, and ends, meanwhile.
+      await eventually(async () => (await titles()).includes('Kickoff'));
+      e.sandbox.insertEvent(newcomer, {
+        summary: 'Follow-up',
+        start: { dateTime: at(-1, 10) },
+        end: { dateTime: at(-1, 11) },
+        attendees: [{ email: newcomer }, { email: 'tess@logo.com' }],
+      });
+      const from = e.sandbox.requests.length;
+      watch.release();
+      expect((await signedIn).status).toBe(302);
+      // No push tells of that change: once the channel is open, one incremental sync lists it.
+      await eventually(async () => (await titles()).length === 2);
+      expect(await titles()).toEqual(['Follow-up', 'Kickoff']);
+      await e.sandbox.idle();
+      const lists = e.sandbox.requests
+        .slice(from)
+        .filter((r) => r.method === 'GET' && r.path.endsWith('/events') && r.userEmail === newcomer);
+      expect(lists.map((r) => typeof r.query.syncToken)).toEqual(['string']);
+    } finally {
+      e.sandbox.autoPush(false);
+      await worker.stop();
+    }
+  });
+
   describe('a calendar marked for a sync that cannot start yet', () => {
     /** Marked during a sync whose successor may start only a minute after it: pushes are then held. */
     const holdPushes = async (channel: ChannelRow) => {

@@ -23,8 +23,8 @@ export interface ConnectInput {
 
 /**
  * What a sign-in and a delegation enrolment share once Google has given a grant: the member stored (created when
- * new) with it, meetings where their email matched (or was listed as unmatched) matched again, the watch channel
- * opened before the first full sync (a change in between is pushed, not missed), and that full sync requested.
+ * new) with it, meetings where their email matched (or was listed as unmatched) matched again, the first full sync
+ * requested and the watch channel opened while it lists, with a catch-up sync for what changed in between.
  */
 @injectable()
 export class ConnectMember {
@@ -51,6 +51,8 @@ export class ConnectMember {
     });
     if (!connected) return { connection, connected };
     const { memberId } = connection;
+    // Requested first, the full sync lists while Google answers the watch (see OpenChannel's catch-up).
+    await this.scheduler.requestSync(memberId, { full: true });
     try {
       await this.rematch.execute();
     } catch (error) {
@@ -61,7 +63,7 @@ export class ConnectMember {
       });
     }
     try {
-      await this.openChannel.execute(connection, input.session);
+      await this.openChannel.execute(connection, input.session, { catchUp: true });
     } catch (error) {
       // The connection still stands: the renewal job opens the channel of a member who has none.
       this.logger.warn('could not open a watch channel for a new connection', {
@@ -69,7 +71,6 @@ export class ConnectMember {
         error: describeError(error),
       });
     }
-    await this.scheduler.requestSync(memberId, { full: true });
     this.logger.info('member connected', { memberId, via: connection.via });
     return { connection, connected };
   }

@@ -8,6 +8,7 @@ import type { CalendarSession, WatchChannel } from '../ports/calendar-gateway.po
 import type { ChannelRef, ChannelRepository } from '../ports/channel-repository.port';
 import type { ChannelTokens } from '../ports/channel-tokens.port';
 import type { Logger } from '../ports/logger.port';
+import type { SyncScheduler } from '../ports/sync-scheduler.port';
 import { TOKENS } from '../ports/tokens';
 import type { RetryPolicy } from '../retry-policy';
 
@@ -30,13 +31,22 @@ export class OpenChannel {
     @inject(TOKENS.ChannelRepository) private readonly channels: ChannelRepository,
     @inject(TOKENS.ChannelTokens) private readonly tokens: ChannelTokens,
     @inject(TOKENS.RetryPolicy) private readonly retry: RetryPolicy,
+    @inject(TOKENS.SyncScheduler) private readonly scheduler: SyncScheduler,
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
 
-  /** The channel opened, or null when the connection changed (a Disconnect) before it could be stored. */
+  /**
+   * The channel opened, or null when the connection changed (a Disconnect) before it could be stored.
+   *
+   * `catchUp`: the caller has just requested a full sync, which lists while Google answers the watch rather than
+   * after it. A change made once that listing began and before the channel was open is pushed to nobody, so a
+   * sync is requested once the channel is open: the queue serves it with the full sync itself when that began
+   * later, and otherwise runs it (incremental, one `events.list` with the new token) after the full sync.
+   */
   async execute(
     connection: MemberConnection,
     session: CalendarSession,
+    options: { catchUp?: boolean } = {},
   ): Promise<{ channelId: string; expiresAt: Date } | null> {
     const { memberId } = connection;
     const channelId = randomUUID();
@@ -68,6 +78,7 @@ export class OpenChannel {
       channelId,
       expiresAt: opened.expiresAt.toISOString(),
     });
+    if (options.catchUp === true) await this.scheduler.requestSync(memberId);
     return { channelId, expiresAt: opened.expiresAt };
   }
 

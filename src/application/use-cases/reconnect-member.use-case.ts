@@ -46,9 +46,10 @@ export class ReconnectMember {
     if (!connection.grantConfirmed() || !(await this.members.save(connection))) {
       return { status: 'needs_reconnect' };
     }
+    // Requested first, the full sync lists while Google answers the watch (see OpenChannel's catch-up).
     await this.scheduler.requestSync(memberId, { full: true });
     try {
-      await this.openChannel.execute(connection, opened.session);
+      await this.openChannel.execute(connection, opened.session, { catchUp: true });
     } catch (error) {
       this.logger.warn('reconnected, but the watch channel did not open', {
         memberId,
