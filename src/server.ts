@@ -29,6 +29,7 @@ import { describeError } from './application/errors';
 import { TypeOrmRunCoordinator } from './adapters/persistence/typeorm-run-coordinator';
 import type { GroupCommitInbox } from './adapters/persistence/group-commit-inbox';
 import { scheduleJobs } from './adapters/scheduler/cron-jobs';
+import { warmUpGoogleHttp } from './adapters/google/http-warm-up';
 import { createApp } from './adapters/http/app';
 import { Metrics } from './adapters/observability/metrics';
 import { createDataSource } from './adapters/persistence/data-source';
@@ -98,6 +99,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     });
     // Before the first request: an embedded database's first sync would otherwise pay the cold start while reads wait.
     if (embedded !== null) await warmUp(container, logger);
+    await warmUpGoogleHttp().catch((error: unknown) =>
+      logger.warn('Google HTTP client not warmed up', { error: describeError(error) }),
+    );
     const server = createServer(createApp(container, google.mount)).listen(config.port);
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
