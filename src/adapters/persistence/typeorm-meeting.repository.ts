@@ -16,22 +16,18 @@ import type {
 } from '../../application/ports/meeting-repository.port';
 import {
   type EventAttendee,
-  type MeetingInteraction,
   type MeetingKey,
   minutesInMeeting,
   type Participant,
 } from '../../domain/meeting';
 
-/** A meeting as changed by a write: its interactions are written from it, copying its start and date. */
-interface MatchRowSource {
+/** A meeting the upsert inserted or updated (one that kept a newer copy's data is not returned). */
+interface ChangedMeeting {
   id: string;
   ical_uid: string;
   original_start: string;
-  start_time: Date;
-  local_date: string;
-  account_matches: MeetingInteraction[];
   /** Inserted by this very statement: it has no interactions yet, so none can be stale. */
-  inserted?: boolean;
+  inserted: boolean;
 }
 
 /**
@@ -93,106 +89,104 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
       `${column} = CASE WHEN ${takesData} THEN EXCLUDED.${column} ELSE meetings.${column} END`;
     const attendees = (column: string, value = `EXCLUDED.${column}`) =>
       `${column} = CASE WHEN ${takesAttendees} THEN ${value} ELSE meetings.${column} END`;
-    const updated = await this.db.query<MatchRowSource[]>(
+    // One statement writes the meetings, the copies of those it inserted or updated (by key: the ids come from the
+    // upsert) and the interactions of those it inserted. A meeting just inserted (xmax 0; an updated one carries a
+    // transaction or multixact id) has no interactions yet, and no other transaction can give it any before this one
+    // commits: they go in without the conflict check (a speculative insertion per row) that the others need.
+    const copyRows = copies.map((copy) => ({
+      event_id: copy.eventId,
+      series_id: copy.seriesId,
+      ical_uid: copy.meeting.key.iCalUID,
+      original_start: copy.meeting.key.originalStart,
+    }));
+    const rows = await this.db.query<(ChangedMeeting | { id: null; moved: string })[]>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS u(
            ical_uid text, original_start text, title text, private boolean, start_time timestamptz,
            duration_minutes int, local_date date, attendees jsonb, attendees_omitted boolean, participants jsonb,
            unmatched_reason text, candidate_account_ids text[], unmatched_emails text[], match_keys text[],
            account_matches jsonb, source_updated timestamptz)
-       )
-       INSERT INTO meetings (ical_uid, original_start, title, private, start_time, duration_minutes, local_date,
-                             attendees, attendees_omitted, attendees_updated, participants, unmatched_reason,
-                             candidate_account_ids, unmatched_emails, match_keys, account_matches, source_updated)
-       SELECT ical_uid, original_start, title, private, start_time, duration_minutes, local_date, attendees,
-              attendees_omitted, source_updated, participants, unmatched_reason, candidate_account_ids,
-              unmatched_emails, match_keys, account_matches, source_updated
-       FROM input
-       ON CONFLICT (ical_uid, original_start) DO UPDATE SET
-         ${['title', 'private', 'start_time', 'duration_minutes', 'local_date'].map(data).join(', ')},
-         ${[
-           'attendees',
-           'attendees_omitted',
-           'participants',
-           'unmatched_reason',
-           'candidate_account_ids',
-           'unmatched_emails',
-           'match_keys',
-           'account_matches',
-         ]
-           .map((column) => attendees(column))
-           .join(', ')},
-         ${attendees('attendees_updated', 'EXCLUDED.source_updated')},
-         ${attendees('needs_rematch', 'false')},
-         source_updated = GREATEST(meetings.source_updated, EXCLUDED.source_updated), updated_at = now()
-       WHERE ${takesData} OR ${takesAttendees}
-       RETURNING id, ical_uid, original_start, start_time, local_date::text AS local_date, account_matches,
-                 xmax = 0 AS inserted`,
-      [JSON.stringify(input)],
+       ),
+       upserted AS (
+         INSERT INTO meetings (ical_uid, original_start, title, private, start_time, duration_minutes, local_date,
+                               attendees, attendees_omitted, attendees_updated, participants, unmatched_reason,
+                               candidate_account_ids, unmatched_emails, match_keys, account_matches, source_updated)
+         SELECT ical_uid, original_start, title, private, start_time, duration_minutes, local_date, attendees,
+                attendees_omitted, source_updated, participants, unmatched_reason, candidate_account_ids,
+                unmatched_emails, match_keys, account_matches, source_updated
+         FROM input
+         ON CONFLICT (ical_uid, original_start) DO UPDATE SET
+           ${['title', 'private', 'start_time', 'duration_minutes', 'local_date'].map(data).join(', ')},
+           ${[
+             'attendees',
+             'attendees_omitted',
+             'participants',
+             'unmatched_reason',
+             'candidate_account_ids',
+             'unmatched_emails',
+             'match_keys',
+             'account_matches',
+           ]
+             .map((column) => attendees(column))
+             .join(', ')},
+           ${attendees('attendees_updated', 'EXCLUDED.source_updated')},
+           ${attendees('needs_rematch', 'false')},
+           source_updated = GREATEST(meetings.source_updated, EXCLUDED.source_updated), updated_at = now()
+         WHERE ${takesData} OR ${takesAttendees}
+         RETURNING id, ical_uid, original_start, start_time, local_date, account_matches, xmax = 0 AS inserted
+       ),
+       copy AS (
+         SELECT c.event_id, c.series_id, u.id AS meeting_id
+         FROM jsonb_to_recordset($4::jsonb) AS c(event_id text, series_id text, ical_uid text, original_start text)
+         JOIN upserted u ON u.ical_uid = c.ical_uid AND u.original_start = c.original_start
+       ),
+       fresh AS (
+         INSERT INTO interactions (meeting_id, account_id, matched_by, start_time, local_date)
+         ${MATCHED_INTERACTIONS('(SELECT * FROM upserted WHERE inserted)')}
+       ),
+       ${SAVE_COPIES('copy', '$2::uuid', '$3::int')}
+       SELECT id, ical_uid, original_start, inserted, NULL::uuid AS moved FROM upserted
+       UNION ALL
+       SELECT DISTINCT NULL::uuid, NULL::text, NULL::text, NULL::boolean, meeting_id FROM previous`,
+      [JSON.stringify(input), memberId, generation ?? 0, JSON.stringify(copyRows)],
     );
+    const changed = rows.filter((row): row is ChangedMeeting => row.id !== null);
+    const moved = rows.flatMap((row) => (row.id === null ? [row.moved] : []));
     const keyOf = (iCalUID: string, originalStart: string) => JSON.stringify([iCalUID, originalStart]);
-    const idByKey = new Map<string, { id: string; updated: boolean }>(
-      updated.map((row) => [keyOf(row.ical_uid, row.original_start), { id: row.id, updated: true }]),
-    );
-    const kept = input.filter((row) => !idByKey.has(keyOf(row.ical_uid, row.original_start)));
+    const written = new Set(changed.map((row) => keyOf(row.ical_uid, row.original_start)));
+    const kept = input.filter((row) => !written.has(keyOf(row.ical_uid, row.original_start)));
     if (kept.length > 0) {
       // Meetings that kept a newer copy's data. Read by a statement of its own: under READ COMMITTED it sees a row
       // another calendar's transaction committed while the upsert waited for it, which the upsert's own snapshot
       // does not. The upsert locked those rows, so they are still there.
-      const rows = await this.db.query<{ id: string; ical_uid: string; original_start: string }[]>(
+      const found = await this.db.query<{ id: string; ical_uid: string; original_start: string }[]>(
         `SELECT m.id, m.ical_uid, m.original_start FROM meetings m
          JOIN unnest($1::text[], $2::text[]) AS k(ical_uid, original_start)
            ON k.ical_uid = m.ical_uid AND k.original_start = m.original_start`,
         [kept.map((row) => row.ical_uid), kept.map((row) => row.original_start)],
       );
-      for (const row of rows)
-        idByKey.set(keyOf(row.ical_uid, row.original_start), { id: row.id, updated: false });
+      const idByKey = new Map(found.map((row) => [keyOf(row.ical_uid, row.original_start), row.id]));
+      const keptCopies = copyRows
+        .filter((copy) => !written.has(keyOf(copy.ical_uid, copy.original_start)))
+        .map((copy) => {
+          const meetingId = idByKey.get(keyOf(copy.ical_uid, copy.original_start));
+          if (meetingId === undefined)
+            throw new Error(`meeting ${copy.ical_uid} vanished while it was stored`);
+          return { event_id: copy.event_id, series_id: copy.series_id, meeting_id: meetingId };
+        });
+      const movedToo = await this.db.query<{ meeting_id: string }[]>(
+        `WITH copy AS (
+           SELECT * FROM jsonb_to_recordset($3::jsonb) AS e(event_id text, series_id text, meeting_id uuid)
+         ),
+         ${SAVE_COPIES('copy', '$1::uuid', '$2::int')}
+         SELECT DISTINCT meeting_id FROM previous`,
+        [memberId, generation ?? 0, JSON.stringify(keptCopies)],
+      );
+      moved.push(...movedToo.map((row) => row.meeting_id));
     }
-    const meetingIdOf = (copy: MatchedCopy) => {
-      const found = idByKey.get(keyOf(copy.meeting.key.iCalUID, copy.meeting.key.originalStart));
-      if (found === undefined)
-        throw new Error(`meeting ${copy.meeting.key.iCalUID} vanished while it was stored`);
-      return found;
-    };
+    if (moved.length > 0) await this.deleteOrphans(moved);
 
-    // A meeting the upsert has just inserted (xmax 0; an updated one carries a transaction or multixact id) has no
-    // interactions yet, and no other transaction can give it any before this one commits: its interactions go in
-    // with the copies, in the same statement, without the conflict check (a speculative insertion per row) that
-    // the others need.
-    const fresh = interactionsOf(updated.filter((row) => row.inserted === true));
-    const existing = updated.filter((row) => row.inserted !== true);
-    const moved = await this.db.query<{ meeting_id: string }[]>(
-      `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($3::jsonb) AS e(event_id text, series_id text, meeting_id uuid)
-       ),
-       fresh AS (${INSERT_INTERACTIONS('$4')}),
-       previous AS (
-         SELECT ce.meeting_id FROM calendar_events ce JOIN input i ON i.event_id = ce.event_id
-         WHERE ce.member_id = $1 AND ce.meeting_id <> i.meeting_id
-       ), saved AS (
-         INSERT INTO calendar_events (member_id, event_id, series_id, meeting_id, seen_generation)
-         SELECT $1, event_id, series_id, meeting_id, $2 FROM input
-         ON CONFLICT (member_id, event_id) DO UPDATE
-           SET meeting_id = EXCLUDED.meeting_id, series_id = EXCLUDED.series_id,
-               seen_generation = EXCLUDED.seen_generation
-       )
-       SELECT DISTINCT meeting_id FROM previous`,
-      [
-        memberId,
-        generation ?? 0,
-        JSON.stringify(
-          copies.map((copy) => ({
-            event_id: copy.eventId,
-            series_id: copy.seriesId,
-            meeting_id: meetingIdOf(copy).id,
-          })),
-        ),
-        JSON.stringify(fresh),
-      ],
-    );
-    if (moved.length > 0) await this.deleteOrphans(moved.map((row) => row.meeting_id));
-
-    await this.writeMatches(existing);
+    await this.writeMatches(changed.filter((row) => !row.inserted).map((row) => row.id));
   }
 
   async removeCopies(memberId: string, eventIds: readonly string[]): Promise<void> {
@@ -251,7 +245,7 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
 
   async saveRematch(results: readonly RematchResult[]): Promise<void> {
     if (results.length === 0) return;
-    const [updated] = await this.db.query<[MatchRowSource[], number]>(
+    const [updated] = await this.db.query<[{ id: string }[], number]>(
       `UPDATE meetings m SET participants = r.participants, unmatched_reason = r.unmatched_reason,
               candidate_account_ids = r.candidate_account_ids, unmatched_emails = r.unmatched_emails,
               match_keys = r.match_keys, account_matches = r.account_matches, needs_rematch = false,
@@ -260,8 +254,7 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
                                                candidate_account_ids text[], unmatched_emails text[],
                                                match_keys text[], account_matches jsonb)
        WHERE m.id = r.id
-       RETURNING m.id, m.ical_uid, m.original_start, m.start_time, m.local_date::text AS local_date,
-                 m.account_matches`,
+       RETURNING m.id`,
       [
         JSON.stringify(
           results.map((result) => ({
@@ -276,7 +269,7 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
         ),
       ],
     );
-    await this.writeMatches(updated);
+    await this.writeMatches(updated.map((row) => row.id));
   }
 
   async listInteractions(filter: InteractionFilter): Promise<Page<InteractionView> | null> {
@@ -437,25 +430,26 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
   }
 
   /** Replaces the interactions of these meetings (stored before, so they may have some) with their account matches. */
-  private async writeMatches(existing: readonly MatchRowSource[]): Promise<void> {
-    if (existing.length === 0) return;
-    const updated = interactionsOf(existing);
+  private async writeMatches(meetingIds: readonly string[]): Promise<void> {
+    if (meetingIds.length === 0) return;
+    const matched = MATCHED_INTERACTIONS(
+      '(SELECT id, start_time, local_date, account_matches FROM meetings WHERE id = ANY($1::uuid[]))',
+    );
     await this.db.query(
       `DELETE FROM interactions i
        WHERE i.meeting_id = ANY($1::uuid[])
-         AND (i.meeting_id, i.account_id) NOT IN (
-           SELECT meeting_id, account_id FROM jsonb_to_recordset($2::jsonb) AS x(meeting_id uuid, account_id text))`,
-      [existing.map((row) => row.id), JSON.stringify(updated)],
+         AND (i.meeting_id, i.account_id) NOT IN (SELECT meeting_id, account_id FROM (${matched}) AS matched)`,
+      [meetingIds],
     );
-    if (updated.length === 0) return;
     await this.db.query(
-      `${INSERT_INTERACTIONS('$1')}
+      `INSERT INTO interactions (meeting_id, account_id, matched_by, start_time, local_date)
+       ${matched}
        ON CONFLICT (meeting_id, account_id) DO UPDATE
          SET matched_by = EXCLUDED.matched_by, start_time = EXCLUDED.start_time, local_date = EXCLUDED.local_date
        -- A re-sync that changes nothing rewrites no row (and fires no change-feed trigger).
        WHERE (interactions.matched_by, interactions.start_time, interactions.local_date)
              IS DISTINCT FROM (EXCLUDED.matched_by, EXCLUDED.start_time, EXCLUDED.local_date)`,
-      [JSON.stringify(updated)],
+      [meetingIds],
     );
   }
 
@@ -468,25 +462,30 @@ export class TypeOrmMeetingRepository implements MeetingRepository {
   }
 }
 
-/** Inserts the interactions given as JSON in the parameter `param`, as `interactionsOf` writes them. */
-const INSERT_INTERACTIONS = (param: string) =>
-  `INSERT INTO interactions (meeting_id, account_id, matched_by, start_time, local_date)
-   SELECT meeting_id, account_id, matched_by, start_time, local_date
-   FROM jsonb_to_recordset(${param}::jsonb)
-     AS x(meeting_id uuid, account_id text, matched_by text, start_time timestamptz, local_date date)`;
+/**
+ * The interactions `meetings` (a relation with a meeting's id, start_time, local_date and account_matches, aliased
+ * or not) should have: one per account it matched, with its start and date.
+ */
+const MATCHED_INTERACTIONS = (meetings: string) =>
+  `SELECT m.id AS meeting_id, x."accountId" AS account_id, x."matchedBy" AS matched_by, m.start_time, m.local_date
+   FROM ${meetings} AS m CROSS JOIN LATERAL jsonb_to_recordset(m.account_matches) AS x("accountId" text, "matchedBy" text)`;
 
-/** The interactions of changed meetings: one per account the meeting matched, with its start and date. */
-function interactionsOf(meetings: readonly MatchRowSource[]) {
-  return meetings.flatMap((row) =>
-    row.account_matches.map((interaction) => ({
-      meeting_id: row.id,
-      account_id: interaction.accountId,
-      matched_by: interaction.matchedBy,
-      start_time: row.start_time.toISOString(),
-      local_date: row.local_date,
-    })),
-  );
-}
+/**
+ * The CTEs `previous` (the meetings these copies named before, when another: they may be orphans now) and `saved`
+ * (the copies written) for the copies in `copies` (event_id, series_id, meeting_id) of the member `member`.
+ */
+const SAVE_COPIES = (copies: string, member: string, generation: string) =>
+  `previous AS (
+     SELECT ce.meeting_id FROM calendar_events ce JOIN ${copies} c ON c.event_id = ce.event_id
+     WHERE ce.member_id = ${member} AND ce.meeting_id <> c.meeting_id
+   ),
+   saved AS (
+     INSERT INTO calendar_events (member_id, event_id, series_id, meeting_id, seen_generation)
+     SELECT ${member}, event_id, series_id, meeting_id, ${generation} FROM ${copies}
+     ON CONFLICT (member_id, event_id) DO UPDATE
+       SET meeting_id = EXCLUDED.meeting_id, series_id = EXCLUDED.series_id,
+           seen_generation = EXCLUDED.seen_generation
+   )`;
 
 /** An interaction as stored; the change feed's triggers (interaction_snapshot) record the same fields. */
 export interface InteractionRecord {
