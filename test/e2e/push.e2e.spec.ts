@@ -395,6 +395,44 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
     });
   });
 
+  it('syncs once a renewal opens a channel for a calendar whose channel had lapsed, and only then', async () => {
+    const requested = async () =>
+      (
+        await e.t.db.dataSource.query<{ at: Date | null }[]>(
+          'SELECT sync_requested_at AS at FROM members WHERE id = $1',
+          [memberId],
+        )
+      )[0]!.at;
+    // A routine renewal: the old channel was live until the new one opened, so nothing was missed.
+    const old = await liveChannel();
+    await e.t.db.dataSource.query(
+      `UPDATE channels SET expires_at = now() + interval '10 minutes' WHERE id = $1`,
+      [old.id],
+    );
+    await request(e.t.app).post('/api/channels/renew').set(auth).expect(200, { renewed: 1, failed: 0 });
+    expect(await requested()).toBeNull();
+
+    // The channel lapsed (the service was down past its expiry): a change meanwhile was pushed to nobody.
+    await e.t.db.dataSource.query(
+      `UPDATE channels SET expires_at = now() - interval '1 minute' WHERE id = $1`,
+      [(await liveChannel()).id],
+    );
+    e.sandbox.insertEvent(me, {
+      summary: 'While unwatched',
+      start: { dateTime: at(-1, 14) },
+      end: { dateTime: at(-1, 15) },
+      attendees: [{ email: me }, { email: 'tess@logo.com' }],
+    });
+    await request(e.t.app).post('/api/channels/renew').set(auth).expect(200, { renewed: 1, failed: 0 });
+    expect(await requested()).not.toBeNull();
+    worker.start();
+    try {
+      await eventually(async () => (await e.interactions('logo')).some((i) => i.title === 'While unwatched'));
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('keeps a channel whose stop failed and stops it on the next run', async () => {
     const old = await liveChannel();
     await e.t.db.dataSource.query(

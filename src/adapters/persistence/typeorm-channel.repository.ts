@@ -71,14 +71,19 @@ export class TypeOrmChannelRepository implements ChannelRepository {
     await this.db.query(`DELETE FROM channels WHERE id = $1 AND resource_id IS NULL`, [id]);
   }
 
-  async supersedeOthers(memberId: string, keepId: string): Promise<ChannelRef[]> {
-    const [rows] = await this.db.query<[ChannelRow[], number]>(
-      `UPDATE channels SET superseded_at = COALESCE(superseded_at, now())
-       WHERE member_id = $1 AND id <> $2 AND stopped_at IS NULL AND resource_id IS NOT NULL
-       RETURNING id, member_id, resource_id`,
+  async supersedeOthers(memberId: string, keepId: string): Promise<(ChannelRef & { wasLive: boolean })[]> {
+    const [rows] = await this.db.query<[(ChannelRow & { was_live: boolean })[], number]>(
+      `WITH before AS (
+         SELECT c.id, (${CURRENT_CHANNEL} AND c.expires_at > now()) AS was_live FROM channels c
+         WHERE c.member_id = $1 AND c.id <> $2 AND c.stopped_at IS NULL AND c.resource_id IS NOT NULL
+         FOR UPDATE
+       )
+       UPDATE channels c SET superseded_at = COALESCE(c.superseded_at, now()) FROM before
+       WHERE c.id = before.id
+       RETURNING c.id, c.member_id, c.resource_id, before.was_live`,
       [memberId, keepId],
     );
-    return rows.map(toRef);
+    return rows.map((row) => ({ ...toRef(row), wasLive: row.was_live }));
   }
 
   async markStopped(id: string): Promise<void> {

@@ -22,8 +22,11 @@ export interface ChannelRepository {
   confirm(channel: ChannelRef & { expiresAt: Date }): Promise<boolean>;
   /** Forgets a reserved channel whose watch call failed. */
   abandon(id: string): Promise<void>;
-  /** Marks the member's other unstopped channels as superseded by `keepId`; returns them, to be stopped. */
-  supersedeOthers(memberId: string, keepId: string): Promise<ChannelRef[]>;
+  /**
+   * Marks the member's other unstopped channels as superseded by `keepId`; returns them, to be stopped, each with
+   * whether it was live until then (current and not expired).
+   */
+  supersedeOthers(memberId: string, keepId: string): Promise<(ChannelRef & { wasLive: boolean })[]>;
   markStopped(id: string): Promise<void>;
   recordStopFailure(id: string, message: string): Promise<void>;
   /** Superseded channels whose stop failed earlier: stopped again on each renewal run. */

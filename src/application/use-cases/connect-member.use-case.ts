@@ -51,8 +51,6 @@ export class ConnectMember {
     });
     if (!connected) return { connection, connected };
     const { memberId } = connection;
-    // Requested first, the full sync lists while Google answers the watch (see OpenChannel's catch-up).
-    await this.scheduler.requestSync(memberId, { full: true });
     try {
       await this.rematch.execute();
     } catch (error) {
@@ -62,8 +60,11 @@ export class ConnectMember {
         error: describeError(error),
       });
     }
+    // After the re-matching, which skips meetings a sync's page holds: the member's own sync would hold them now.
+    // Before the channel: the full sync lists while Google answers the watch (see OpenChannel).
+    await this.scheduler.requestSync(memberId, { full: true });
     try {
-      await this.openChannel.execute(connection, input.session, { catchUp: true });
+      await this.openChannel.execute(connection, input.session);
     } catch (error) {
       // The connection still stands: the renewal job opens the channel of a member who has none.
       this.logger.warn('could not open a watch channel for a new connection', {

@@ -38,15 +38,14 @@ export class OpenChannel {
   /**
    * The channel opened, or null when the connection changed (a Disconnect) before it could be stored.
    *
-   * `catchUp`: the caller has just requested a full sync, which lists while Google answers the watch rather than
-   * after it. A change made once that listing began and before the channel was open is pushed to nobody, so a
-   * sync is requested once the channel is open: the queue serves it with the full sync itself when that began
-   * later, and otherwise runs it (incremental, one `events.list` with the new token) after the full sync.
+   * When the calendar had no live channel until this one (a new connection, or one whose channel lapsed or never
+   * opened), a change made meanwhile was pushed to nobody: a sync is requested once the channel is open. At a
+   * sign-in the full sync, requested first, lists while Google answers the watch; the queue folds this request into
+   * it when it began later, and otherwise runs it after it (incremental, one `events.list` with the new token).
    */
   async execute(
     connection: MemberConnection,
     session: CalendarSession,
-    options: { catchUp?: boolean } = {},
   ): Promise<{ channelId: string; expiresAt: Date } | null> {
     const { memberId } = connection;
     const channelId = randomUUID();
@@ -72,14 +71,27 @@ export class OpenChannel {
       await session.stopChannel(channel.id, channel.resourceId).catch(() => undefined);
       return null;
     }
-    for (const old of await this.channels.supersedeOthers(memberId, channelId)) await this.stop(old, session);
+    const replaced = await this.channels.supersedeOthers(memberId, channelId);
+    if (!replaced.some((old) => old.wasLive)) await this.catchUp(memberId);
+    for (const old of replaced) await this.stop(old, session);
     this.logger.info('watch channel opened', {
       memberId,
       channelId,
       expiresAt: opened.expiresAt.toISOString(),
     });
-    if (options.catchUp === true) await this.scheduler.requestSync(memberId);
     return { channelId, expiresAt: opened.expiresAt };
+  }
+
+  private async catchUp(memberId: string): Promise<void> {
+    try {
+      await this.scheduler.requestSync(memberId);
+    } catch (error) {
+      // The channel is open: the next push or safety sync lists what this one would have.
+      this.logger.warn('could not request a sync after opening a channel', {
+        memberId,
+        error: describeError(error),
+      });
+    }
   }
 
   /** Stops a channel; Google not knowing it (any 4xx) counts as stopped, an outage is retried on the next run. */

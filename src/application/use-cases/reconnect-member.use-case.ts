@@ -46,10 +46,10 @@ export class ReconnectMember {
     if (!connection.grantConfirmed() || !(await this.members.save(connection))) {
       return { status: 'needs_reconnect' };
     }
-    // Requested first, the full sync lists while Google answers the watch (see OpenChannel's catch-up).
+    // Requested first, the full sync lists while Google answers the watch (see OpenChannel).
     await this.scheduler.requestSync(memberId, { full: true });
     try {
-      await this.openChannel.execute(connection, opened.session, { catchUp: true });
+      await this.openChannel.execute(connection, opened.session);
     } catch (error) {
       this.logger.warn('reconnected, but the watch channel did not open', {
         memberId,
