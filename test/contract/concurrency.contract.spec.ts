@@ -106,12 +106,15 @@ async function blockedOnLock(promise: Promise<unknown>, pid: number, db: TestDat
     await racing;
     await second.runner.commitTransaction();
 
-    const rows = await db.dataSource.query<{ meetings: number; copies: number; interactions: number }[]>(
+    const rows = await db.dataSource.query<
+      { meetings: number; copies: number; meetings_copied: number; interactions: number }[]
+    >(
       `SELECT (SELECT count(*)::int FROM meetings) AS meetings,
-              (SELECT count(DISTINCT meeting_id)::int FROM calendar_events) AS copies,
+              (SELECT count(*)::int FROM calendar_events) AS copies,
+              (SELECT count(DISTINCT meeting_id)::int FROM calendar_events) AS meetings_copied,
               (SELECT count(*)::int FROM interactions) AS interactions`,
     );
-    expect(rows[0]).toEqual({ meetings: 1, copies: 1, interactions: 1 });
+    expect(rows[0]).toEqual({ meetings: 1, copies: 2, meetings_copied: 1, interactions: 1 });
     expect(await db.dataSource.query('SELECT title FROM meetings')).toEqual([{ title: 'QBR' }]);
   });
 

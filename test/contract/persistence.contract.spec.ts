@@ -264,6 +264,34 @@ describe.each(databaseTargets())('persistence contract on $name', (target) => {
       );
       expect(qbr!.accounts).toEqual(['logo']);
     });
+    it("stores a calendar's older copy of a meeting that keeps another calendar's newer data", async () => {
+      await accounts.upsertMany([anAccount('logo').build()]);
+      const [ada, bob] = await dataSource.query<{ id: string }[]>(
+        `INSERT INTO members (email) VALUES ('ada@ourco.com'), ('bob@ourco.com') RETURNING id`,
+      );
+      const meetings = new TypeOrmMeetingRepository(dataSource.manager);
+      const shared = (eventId: string, title: string, updated: string) =>
+        aMatchedCopy({ eventId, iCalUID: 'shared@google.com', title, updated, accountIds: ['logo'] });
+      await meetings.saveCopies(ada!.id, 1, [shared('ada-event', 'QBR', '2026-11-02T00:00:00Z')]);
+
+      // The upsert keeps the newer data and returns nothing: the meeting is read back, then Bob's copy written.
+      const before = db.queryCounter.count;
+      await meetings.saveCopies(bob!.id, 1, [shared('bob-event', 'QBR (older)', '2026-11-01T00:00:00Z')]);
+      expect(db.queryCounter.count - before).toBe(3);
+      const copies = await dataSource.query<{ member: string; title: string }[]>(
+        `SELECT mb.email AS member, m.title FROM calendar_events ce
+         JOIN members mb ON mb.id = ce.member_id JOIN meetings m ON m.id = ce.meeting_id ORDER BY mb.email`,
+      );
+      expect(copies).toEqual([
+        { member: 'ada@ourco.com', title: 'QBR' },
+        { member: 'bob@ourco.com', title: 'QBR' },
+      ]);
+
+      // Ada's copy gone, the meeting stays with Bob's.
+      await meetings.removeCopies(ada!.id, ['ada-event']);
+      expect(await dataSource.query('SELECT count(*)::int AS n FROM meetings')).toEqual([{ n: 1 }]);
+      expect(await dataSource.query('SELECT count(*)::int AS n FROM interactions')).toEqual([{ n: 1 }]);
+    });
   });
 
   describe('health', () => {
