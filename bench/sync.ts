@@ -91,9 +91,9 @@ interface Measured {
   rawSeconds: number;
   seconds: number;
   /**
-   * From the callback to the sync's first `events.list`: the sign-in's work before the sync may list, three calls
-   * to Google one after the other (the token, the primary calendar, the watch) and its own writes. Raw paging
-   * makes none of them.
+   * From the callback to the sync's first `events.list`: the sign-in's work before the sync may list, two calls to
+   * Google one after the other (the token, the primary calendar; the watch goes out beside the first list) and its
+   * own writes. Raw paging makes none of them.
    */
   signInSeconds: number;
   readsP99: number;
