@@ -449,6 +449,31 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
     expect(orphan).toMatchObject({ stopped_at: null, stop_error: expect.stringMatching(/Google failed/) });
     // Both deliver until the old one is stopped.
     await push(validHeaders(old)).expect(200);
+    // Yet only the new one is the member's channel: its expiry is the connection's, and the old one, due to expire
+    // in minutes, is no channel about to lapse.
+    const fresh = await liveChannel();
+    const [freshRow] = await e.t.db.dataSource.query<{ expires_at: Date }[]>(
+      'SELECT expires_at FROM channels WHERE id = $1',
+      [fresh.id],
+    );
+    const freshExpiry = freshRow!.expires_at;
+    const { connections } = (await request(e.t.app).get('/api/connections').set(auth).expect(200)).body as {
+      connections: { memberId: string; channelExpiresAt: string | null }[];
+    };
+    expect(connections.find((c) => c.memberId === memberId)?.channelExpiresAt).toBe(
+      freshExpiry.toISOString(),
+    );
+    await e.t.db.dataSource.query(
+      `UPDATE channels SET expires_at = now() + interval '2 days' WHERE id = $1`,
+      [fresh.id],
+    );
+    expect((await request(e.t.app).get('/metrics').expect(200)).text).toMatch(
+      /channels_expiring_within_24h 0/,
+    );
+    await e.t.db.dataSource.query(`UPDATE channels SET expires_at = $2 WHERE id = $1`, [
+      fresh.id,
+      freshExpiry,
+    ]);
 
     await request(e.t.app).post('/api/channels/renew').set(auth).expect(200, { renewed: 0, failed: 0 });
     const [stopped] = await e.t.db.dataSource.query<{ stopped_at: Date | null }[]>(

@@ -6,6 +6,7 @@ import type {
   NotificationAcceptance,
   NotificationCheck,
 } from '../../application/ports/channel-repository.port';
+import { CURRENT_CHANNEL } from './channel-sql';
 import { HAS_GRANT } from './typeorm-member.repository';
 import { REQUESTED_NOW } from './typeorm-sync-queue';
 
@@ -19,7 +20,6 @@ interface ChannelRow {
 const PENDING_CHANNEL_MINUTES = 10;
 
 /** `c` is a member's current channel: answered by Google, not replaced, not stopped (channels_live_by_member_idx). */
-const CURRENT_CHANNEL = `c.stopped_at IS NULL AND c.superseded_at IS NULL AND c.resource_id IS NOT NULL`;
 
 const toRef = (row: ChannelRow): ChannelRef => ({
   id: row.id,

@@ -12,6 +12,7 @@ import {
   MemberConnection,
   type ReconnectReason,
 } from '../../domain/member-connection';
+import { CURRENT_CHANNEL } from './channel-sql';
 
 interface ConnectionRow {
   id: string;
@@ -44,8 +45,7 @@ export const HAS_GRANT = `(m.credentials IS NOT NULL OR m.via = 'delegation')`;
 
 const VIEW_COLUMNS = `m.id, m.email, m.status, m.via, m.last_error, m.last_sync_at,
   (SELECT max(c.expires_at) FROM channels c
-   WHERE c.member_id = m.id AND c.stopped_at IS NULL AND c.resource_id IS NOT NULL
-     AND c.expires_at > now()) AS channel_expires_at`;
+   WHERE c.member_id = m.id AND ${CURRENT_CHANNEL} AND c.expires_at > now()) AS channel_expires_at`;
 
 /** Members and their connections: the only writer of a connection's status, grant and problems. */
 export class TypeOrmMemberRepository implements MemberRepository {

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 import type { MetricSources } from '../observability/metrics';
+import { CURRENT_CHANNEL } from './channel-sql';
 import { TypeOrmWebhookEndpointRepository } from './typeorm-webhook-endpoint.repository';
 
 export class TypeOrmMetricSources implements MetricSources {
@@ -20,9 +21,8 @@ export class TypeOrmMetricSources implements MetricSources {
 
   async channelsExpiringWithinDay(): Promise<number> {
     const rows = await this.db.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM channels
-       WHERE stopped_at IS NULL AND resource_id IS NOT NULL
-         AND expires_at > now() AND expires_at <= now() + interval '24 hours'`,
+      `SELECT count(*)::int AS n FROM channels c
+       WHERE ${CURRENT_CHANNEL} AND c.expires_at > now() AND c.expires_at <= now() + interval '24 hours'`,
     );
     return rows[0]!.n;
   }
