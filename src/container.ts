@@ -106,7 +106,7 @@ export interface DelegationSettings {
 }
 
 /** Small enough that a reader waits tens of milliseconds for a sync's transaction on the embedded database. */
-const EMBEDDED_EVENTS_PER_TRANSACTION = 50;
+const EMBEDDED_EVENTS_PER_TRANSACTION = 75;
 /** Two page transactions for each sync loop, and two connections left for pushes, the API and the other jobs. */
 const SERVER_POOL_FOR_TWO_WRITES = 2 * DEFAULT_SYNC_WORKER_OPTIONS.concurrency + 2;
 
@@ -116,7 +116,7 @@ export function syncSettings(config: Config): SyncSettings {
     lookbackDays: config.syncLookbackDays,
     lookaheadDays: config.syncLookaheadDays,
     leaseMs: config.syncLeaseMs,
-    // The embedded database runs one statement at a time: an API read waits for at most 50 events' writes.
+    // The embedded database runs one statement at a time: an API read waits for at most 75 events' writes.
     // A server writes a page while the one before commits, where the pool has room for every sync loop doing so.
     ...(config.databaseUrl === null
       ? { eventsPerTransaction: EMBEDDED_EVENTS_PER_TRANSACTION }

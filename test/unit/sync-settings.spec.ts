@@ -4,8 +4,8 @@ import { testConfig } from '../support/app';
 describe('syncSettings', () => {
   const server = 'postgres://calendar@db.example.com:5432/calendar';
 
-  it('writes 50 events per transaction, one transaction at a time, on the embedded database', () => {
-    expect(syncSettings(testConfig())).toMatchObject({ eventsPerTransaction: 50 });
+  it('writes 75 events per transaction, one transaction at a time, on the embedded database', () => {
+    expect(syncSettings(testConfig())).toMatchObject({ eventsPerTransaction: 75 });
     expect(syncSettings(testConfig()).transactionsInFlight).toBeUndefined();
   });
 
