@@ -332,6 +332,48 @@ describe.each(databaseTargets())('scheduling on $name', (target) => {
     expect(await claim(2)).toEqual(new Set());
   });
 
+  it('supersedes only older channels, and says which were live: two opened at once do not replace each other', async () => {
+    await addMembers(1);
+    const [row] = await db.dataSource.query<{ id: string }[]>('SELECT id FROM members');
+    const member = row!.id;
+    const insert = (expiresIn: string, createdAgo: string) => {
+      const id = randomUUID();
+      return db.dataSource
+        .query(
+          `INSERT INTO channels (id, member_id, resource_id, expires_at, created_at)
+           VALUES ($1, $2, 'r', now() + $3::interval, now() - $4::interval)`,
+          [id, member, expiresIn, createdAgo],
+        )
+        .then(() => id);
+    };
+    const lapsed = await insert('-1 minute', '8 days');
+    const live = await insert('1 day', '6 days');
+    // Two sign-ins (or a sign-in and a renewal) confirm their channels, then each supersedes the others.
+    const first = await insert('7 days', '2 seconds');
+    const second = await insert('7 days', '1 second');
+    const channels = new TypeOrmChannelRepository(db.dataSource.manager);
+    const bySecond = await channels.supersedeOthers(member, second);
+    expect(bySecond.map((c) => [c.id, c.wasLive]).sort()).toEqual(
+      [
+        [lapsed, false],
+        [live, true],
+        [first, true],
+      ].sort(),
+    );
+    // The first one's own supersede leaves the newer channel alone; the older ones, replaced already, count as
+    // live no more (and are given back to be stopped, as they still are not).
+    expect((await channels.supersedeOthers(member, first)).map((c) => [c.id, c.wasLive]).sort()).toEqual(
+      [
+        [lapsed, false],
+        [live, false],
+      ].sort(),
+    );
+    const current = await db.dataSource.query<{ id: string }[]>(
+      'SELECT id FROM channels WHERE superseded_at IS NULL AND stopped_at IS NULL',
+    );
+    expect(current).toEqual([{ id: second }]);
+  });
+
   it('releases every lease at a single-instance start', async () => {
     await addMembers(3);
     await db.dataSource.query(

@@ -19,8 +19,6 @@ interface ChannelRow {
 /** How long a channel may wait for Google's answer to the watch call before it lapses. */
 const PENDING_CHANNEL_MINUTES = 10;
 
-/** `c` is a member's current channel: answered by Google, not replaced, not stopped (channels_live_by_member_idx). */
-
 const toRef = (row: ChannelRow): ChannelRef => ({
   id: row.id,
   memberId: row.member_id,
@@ -76,6 +74,9 @@ export class TypeOrmChannelRepository implements ChannelRepository {
       `WITH before AS (
          SELECT c.id, (${CURRENT_CHANNEL} AND c.expires_at > now()) AS was_live FROM channels c
          WHERE c.member_id = $1 AND c.id <> $2 AND c.stopped_at IS NULL AND c.resource_id IS NOT NULL
+           -- Only older ones: two channels opened at once for one member must not replace each other.
+           AND (c.created_at, c.id) < (SELECT k.created_at, k.id FROM channels k WHERE k.id = $2)
+         ORDER BY c.id
          FOR UPDATE
        )
        UPDATE channels c SET superseded_at = COALESCE(c.superseded_at, now()) FROM before

@@ -23,8 +23,9 @@ export interface ChannelRepository {
   /** Forgets a reserved channel whose watch call failed. */
   abandon(id: string): Promise<void>;
   /**
-   * Marks the member's other unstopped channels as superseded by `keepId`; returns them, to be stopped, each with
-   * whether it was live until then (current and not expired).
+   * Marks the member's unstopped channels opened before `keepId` as superseded by it (one opened at the same time
+   * by another sign-in or renewal is left to supersede this one); returns them, to be stopped, each with whether it
+   * was live until then (current and not expired).
    */
   supersedeOthers(memberId: string, keepId: string): Promise<(ChannelRef & { wasLive: boolean })[]>;
   markStopped(id: string): Promise<void>;
