@@ -396,13 +396,6 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
   });
 
   it('syncs once a renewal opens a channel for a calendar whose channel had lapsed, and only then', async () => {
-    const requested = async () =>
-      (
-        await e.t.db.dataSource.query<{ at: Date | null }[]>(
-          'SELECT sync_requested_at AS at FROM members WHERE id = $1',
-          [memberId],
-        )
-      )[0]!.at;
     // A routine renewal: the old channel was live until the new one opened, so nothing was missed.
     const old = await liveChannel();
     await e.t.db.dataSource.query(
@@ -457,12 +450,6 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
       [fresh.id],
     );
     const freshExpiry = freshRow!.expires_at;
-    const { connections } = (await request(e.t.app).get('/api/connections').set(auth).expect(200)).body as {
-      connections: { memberId: string; channelExpiresAt: string | null }[];
-    };
-    expect(connections.find((c) => c.memberId === memberId)?.channelExpiresAt).toBe(
-      freshExpiry.toISOString(),
-    );
     await e.t.db.dataSource.query(
       `UPDATE channels SET expires_at = now() + interval '2 days' WHERE id = $1`,
       [fresh.id],
@@ -474,6 +461,17 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
       fresh.id,
       freshExpiry,
     ]);
+    // Even were the replaced one to outlast it.
+    await e.t.db.dataSource.query(
+      `UPDATE channels SET expires_at = now() + interval '30 days' WHERE id = $1`,
+      [old.id],
+    );
+    const { connections } = (await request(e.t.app).get('/api/connections').set(auth).expect(200)).body as {
+      connections: { memberId: string; channelExpiresAt: string | null }[];
+    };
+    expect(connections.find((c) => c.memberId === memberId)?.channelExpiresAt).toBe(
+      freshExpiry.toISOString(),
+    );
 
     await request(e.t.app).post('/api/channels/renew').set(auth).expect(200, { renewed: 0, failed: 0 });
     const [stopped] = await e.t.db.dataSource.query<{ stopped_at: Date | null }[]>(

@@ -721,7 +721,7 @@ function componentSchemas(): Record<SchemaName, JsonSchema> {
       },
       channelExpiresAt: {
         ...nullable({ type: 'string', format: 'date-time' }),
-        description: "The latest live channel's expiry.",
+        description: "The expiry of the member's current channel (not one replaced by a renewal).",
       },
       lastSyncAt: nullable({ type: 'string', format: 'date-time' }),
       lastError: { ...nullable({ type: 'string' }), description: 'A short human-readable string.' },

@@ -97,7 +97,7 @@ export class Metrics {
     });
     new Gauge({
       name: 'channels_expiring_within_24h',
-      help: 'Live watch channels that expire within 24 hours',
+      help: 'Current watch channels (not replaced by a renewal) that expire within 24 hours',
       registers: [this.registry],
       async collect() {
         const sources = source();
