@@ -257,12 +257,8 @@ describe.each(databaseTargets())('push notifications on $name', (target) => {
     e.sandbox.autoPush(true);
     try {
       const watch = e.sandbox.hold(/\/events\/watch/);
-      const browser = request.agent(e.t.app);
-      const start = await browser.get('/auth/google').expect(302);
-      e.sandbox.setConsentingUser(newcomer);
-      const consent = await fetch(start.headers.location!, { redirect: 'manual' });
-      const callback = new URL(consent.headers.get('location')!);
-      const signedIn = browser.get(`${callback.pathname}${callback.search}`).then((res) => res);
+      const { agent, callbackPath } = await e.consent(newcomer);
+      const signedIn = agent.get(callbackPath).then((res) => res);
       await watch.reached;
       // The full sync does not wait for the watch's answer: it lists, and ends, meanwhile.
       await eventually(async () => (await titles()).includes('Kickoff'));

@@ -24,6 +24,8 @@ export interface E2E {
   sandbox: GoogleSandbox;
   sandboxUrl: string;
   /** Signs the member in through /auth/google and the sandbox's consent, as a browser would. */
+  /** A browser that started a sign-in and the callback path the sandbox's consent sends it to, not yet followed. */
+  consent(email: string): Promise<{ agent: ReturnType<typeof request.agent>; callbackPath: string }>;
   signIn(email: string): Promise<{ memberId: string; agent: ReturnType<typeof request.agent> }>;
   /** Runs one sync of the member's calendar now (what the worker does when woken). */
   sync(memberId: string): Promise<SyncOutcome>;
@@ -124,18 +126,24 @@ export async function startE2E(
 
   service?.on('request', t.app);
 
+  const consent: E2E['consent'] = async (email) => {
+    const agent = request.agent(t.app);
+    const start = await agent.get('/auth/google').expect(302);
+    sandbox.setConsentingUser(email);
+    const approved = await fetch(start.headers.location!, { redirect: 'manual' });
+    const callback = new URL(approved.headers.get('location')!);
+    return { agent, callbackPath: `${callback.pathname}${callback.search}` };
+  };
+
   return {
     t,
     serviceUrl: port === null ? null : `http://127.0.0.1:${port}`,
     sandbox,
     sandboxUrl,
+    consent,
     async signIn(email) {
-      const agent = request.agent(t.app);
-      const start = await agent.get('/auth/google').expect(302);
-      sandbox.setConsentingUser(email);
-      const consent = await fetch(start.headers.location!, { redirect: 'manual' });
-      const callback = new URL(consent.headers.get('location')!);
-      await agent.get(`${callback.pathname}${callback.search}`).expect(302).expect('Location', '/profile');
+      const { agent, callbackPath } = await consent(email);
+      await agent.get(callbackPath).expect(302).expect('Location', '/profile');
       const rows = await t.db.dataSource.query<{ id: string }[]>('SELECT id FROM members WHERE email = $1', [
         email.toLowerCase(),
       ]);
